@@ -1,0 +1,109 @@
+//! Finding and reading the `.flyx` file a command works on.
+
+use std::path::{Path, PathBuf};
+
+use super::report::CliError;
+use crate::diagnostic::Code;
+
+/// The largest source file flyx reads.
+pub const MAX_SOURCE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The file to work on: the one given, or the single `*.flyx` in the current folder.
+pub fn locate(file: Option<&Path>) -> Result<PathBuf, CliError> {
+    if let Some(file) = file {
+        return Ok(file.to_path_buf());
+    }
+    let cwd = std::env::current_dir()
+        .map_err(|e| CliError::io(Code::E0401, format!("cannot read the current folder: {e}")))?;
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&cwd)
+        .map_err(|e| CliError::io(Code::E0401, format!("cannot list `{}`: {e}", cwd.display())))?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "flyx") && path.is_file())
+        .collect();
+    found.sort();
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => Err(CliError::io(
+            Code::E0402,
+            "no .flyx file in the current folder".to_string(),
+        )
+        .help("name the file: `flyx check stack.flyx`")),
+        _ => {
+            let names: Vec<String> = found
+                .iter()
+                .filter_map(|p| p.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .collect();
+            Err(CliError::io(
+                Code::E0402,
+                format!(
+                    "several .flyx files in the current folder: {}",
+                    names.join(", ")
+                ),
+            )
+            .help(format!("name the one to use: `flyx check {}`", names[0])))
+        }
+    }
+}
+
+/// Reads a source file as UTF-8 text.
+pub fn read(path: &Path) -> Result<String, CliError> {
+    let shown = path.display();
+    let metadata = std::fs::metadata(path).map_err(|e| {
+        CliError::io(
+            Code::E0401,
+            format!("cannot read `{shown}`: {}", io_reason(&e)),
+        )
+    })?;
+    if metadata.is_dir() {
+        return Err(CliError::io(
+            Code::E0401,
+            format!("`{shown}` is a folder, not a .flyx file"),
+        )
+        .help("name a .flyx file inside it"));
+    }
+    if metadata.len() > MAX_SOURCE_BYTES {
+        return Err(CliError::input(
+            Code::E0403,
+            format!(
+                "`{shown}` is {} MB; flyx reads files up to {} MB",
+                metadata.len() / (1024 * 1024),
+                MAX_SOURCE_BYTES / (1024 * 1024)
+            ),
+        )
+        .help("split the stack into modules"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        CliError::io(
+            Code::E0401,
+            format!("cannot read `{shown}`: {}", io_reason(&e)),
+        )
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        CliError::input(
+            Code::E0403,
+            format!("`{shown}` is not UTF-8 text: invalid byte at offset {offset}"),
+        )
+        .help("save the file as UTF-8")
+    })
+}
+
+/// The name a path is shown under: relative to the current folder when inside it.
+pub fn display_name(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let relative = cwd
+        .as_deref()
+        .and_then(|cwd| path.strip_prefix(cwd).ok())
+        .unwrap_or(path);
+    relative.to_string_lossy().replace('\\', "/")
+}
+
+fn io_reason(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => error.to_string(),
+    }
+}

@@ -1,0 +1,81 @@
+//! The command line: `flyx check`, `flyx build`, `flyx graph`. The only part of
+//! flyx that reads or writes files.
+
+mod check;
+mod input;
+mod report;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit code: success.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: the input has errors.
+pub const EXIT_INPUT: u8 = 1;
+/// Exit code: usage or I/O errors.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Compile .flyx stacks into Fly.io apps: fly.toml files, Dockerfiles and one deploy script.
+#[derive(Debug, Parser)]
+#[command(name = "flyx", version, about, long_about = None)]
+pub struct Cli {
+    /// Options every subcommand takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand takes.
+#[derive(Debug, clap::Args)]
+pub struct GlobalArgs {
+    /// When to colour diagnostics: on a terminal (auto), always, or never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+}
+
+/// When to use colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stderr is a terminal and `NO_COLOR` is not set.
+    Auto,
+    /// Always colour, unless `NO_COLOR` is set.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a stack and report every problem
+    Check(check::CheckArgs),
+    /// Write fly.toml, Dockerfiles and deploy.sh for every app (not built yet)
+    Build(NotYetArgs),
+    /// Draw the architecture (not built yet)
+    Graph(NotYetArgs),
+}
+
+/// Arguments of a subcommand that is not built yet.
+#[derive(Debug, clap::Args)]
+pub struct NotYetArgs {
+    /// Anything; ignored.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub rest: Vec<String>,
+}
+
+impl Cli {
+    /// Runs the subcommand and returns the process exit code.
+    pub fn run(self) -> u8 {
+        match self.command {
+            Command::Check(args) => args.run(&self.global),
+            Command::Build(_) => not_yet("build"),
+            Command::Graph(_) => not_yet("graph"),
+        }
+    }
+}
+
+fn not_yet(name: &str) -> u8 {
+    eprintln!("flyx {name} is not built yet; `flyx check` validates a stack");
+    EXIT_USAGE
+}

@@ -1,0 +1,152 @@
+//! The stable diagnostic codes. `docs/diagnostics.md` explains each one, and
+//! `tests/errors/` holds a failing fixture for each; a test keeps the three in step.
+//!
+//! | range   | stage                              |
+//! |---------|------------------------------------|
+//! | `E01xx` | syntax                             |
+//! | `E02xx` | names, values and lowering         |
+//! | `E03xx` | the topology graph and Fly's rules |
+//! | `E04xx` | files, templates and output        |
+//! | `W0xxx` | warnings                           |
+
+use std::fmt;
+
+/// Whether a diagnostic fails the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// The input cannot be compiled.
+    Error,
+    /// The input compiles, but probably not as meant.
+    Warning,
+}
+
+impl Severity {
+    /// `error` or `warning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($($(#[doc = $doc:literal])* $code:ident,)*) => {
+        /// A stable diagnostic code. The name is the code; `W` codes are warnings.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $($(#[doc = $doc])* $code,)*
+        }
+
+        impl Code {
+            /// Every code, in order.
+            pub const ALL: &'static [Code] = &[$(Code::$code,)*];
+
+            /// The code as written in docs and output, e.g. `E0201`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$code => stringify!($code),)*
+                }
+            }
+
+            /// One line saying what the code is about.
+            pub fn summary(self) -> &'static str {
+                match self {
+                    $(Code::$code => concat!($($doc),*).trim_ascii(),)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    /// the file is not valid flyx syntax
+    E0101,
+    /// a block is not closed with `}`
+    E0102,
+    /// a string is not closed with `"`
+    E0103,
+    /// an unknown escape sequence in a string
+    E0104,
+    /// a number with an unknown unit or shape
+    E0105,
+    /// the file nests brackets too deeply
+    E0106,
+    /// an unknown block
+    E0201,
+    /// an unknown attribute
+    E0202,
+    /// a value of the wrong type
+    E0203,
+    /// an attribute written twice in one block
+    E0204,
+    /// two declarations with the same name
+    E0205,
+    /// a required attribute or block is missing
+    E0206,
+    /// a port outside 1..65535
+    E0207,
+    /// a VM size that is not a Fly preset
+    E0208,
+    /// memory that is not a multiple of 256 MB
+    E0209,
+    /// memory outside Fly's limits for the CPU count
+    E0210,
+    /// an unknown region code
+    E0211,
+    /// a deprecated region code
+    E0212,
+    /// an invalid app name
+    E0213,
+    /// an invalid secret name
+    E0214,
+    /// an invalid volume name
+    E0215,
+    /// a duration Fly rejects
+    E0216,
+    /// a value that is not one of the allowed keywords
+    E0217,
+    /// a number outside its allowed range
+    E0218,
+    /// attributes that cannot be used together
+    E0219,
+    /// an invalid environment variable name
+    E0220,
+    /// an invalid size
+    E0221,
+    /// the project block is missing or written twice
+    E0222,
+    /// a block that needs a label has none, or one that takes none has one
+    E0223,
+    /// a reference to an unknown attribute of a service or store
+    E0224,
+    /// an invalid path
+    E0225,
+    /// a construct that belongs to a later version of the language
+    E0226,
+    /// a file cannot be read
+    E0401,
+    /// no input file was named and the current folder has none, or several
+    E0402,
+    /// a file is not UTF-8 text, or too large to read
+    E0403,
+    /// a duration Fly clamps to its allowed range
+    W0201,
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Code {
+    /// Error or warning: codes starting with `W` are warnings.
+    pub fn severity(self) -> Severity {
+        if self.as_str().starts_with('W') {
+            Severity::Warning
+        } else {
+            Severity::Error
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! Fly.io facts the compiler must know: regions, machine presets, memory limits
+//! and naming rules. Sources are cited in `../shared/reference/flytoml.md`.
+
+/// The current regions (Fly's docs, `reference/regions`).
+pub const REGIONS: &[&str] = &[
+    "ams", "arn", "bom", "cdg", "dfw", "ewr", "fra", "gru", "iad", "jnb", "lax", "lhr", "nrt",
+    "ord", "sin", "sjc", "syd", "yyz",
+];
+
+/// Deprecated region codes and the region that replaced each
+/// (flyctl `deprecatedRegionReplacements`).
+pub const DEPRECATED_REGIONS: &[(&str, &str)] = &[
+    ("atl", "dfw"),
+    ("bog", "gru"),
+    ("bos", "ewr"),
+    ("den", "dfw"),
+    ("eze", "gru"),
+    ("gdl", "dfw"),
+    ("gig", "gru"),
+    ("hkg", "sin"),
+    ("mad", "cdg"),
+    ("mia", "dfw"),
+    ("otp", "fra"),
+    ("phx", "lax"),
+    ("qro", "dfw"),
+    ("scl", "gru"),
+    ("sea", "sjc"),
+    ("waw", "ams"),
+    ("yul", "yyz"),
+];
+
+/// A current Fly region code, e.g. `sjc`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Region(&'static str);
+
+impl Region {
+    /// The region with this code, if it is a current one.
+    pub fn parse(code: &str) -> Option<Region> {
+        REGIONS.iter().find(|r| **r == code).map(|r| Region(r))
+    }
+
+    /// The three-letter code.
+    pub fn code(self) -> &'static str {
+        self.0
+    }
+}
+
+impl std::fmt::Display for Region {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl serde::Serialize for Region {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0)
+    }
+}
+
+/// The region that replaced a deprecated code.
+pub fn replacement_region(code: &str) -> Option<&'static str> {
+    DEPRECATED_REGIONS
+        .iter()
+        .find(|(old, _)| *old == code)
+        .map(|(_, new)| *new)
+}
+
+/// Shared or performance CPUs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CpuKind {
+    /// `shared`
+    Shared,
+    /// `performance`
+    Performance,
+}
+
+impl CpuKind {
+    /// As fly.toml writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CpuKind::Shared => "shared",
+            CpuKind::Performance => "performance",
+        }
+    }
+
+    /// Fly's memory limits per CPU, in MB (fly-go `MIN/MAX_MEMORY_MB_PER_*`).
+    pub fn memory_per_cpu(self) -> (u64, u64) {
+        match self {
+            CpuKind::Shared => (256, 2048),
+            CpuKind::Performance => (2048, 8192),
+        }
+    }
+}
+
+/// A machine preset (fly-go `MachinePresets`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Preset {
+    /// The name fly.toml's `[[vm]] size` takes.
+    pub name: &'static str,
+    /// Shared or performance.
+    pub cpu_kind: CpuKind,
+    /// Number of CPUs.
+    pub cpus: u32,
+    /// Memory when none is given, in MB.
+    pub memory_mb: u64,
+}
+
+const fn preset(name: &'static str, cpu_kind: CpuKind, cpus: u32, memory_mb: u64) -> Preset {
+    Preset {
+        name,
+        cpu_kind,
+        cpus,
+        memory_mb,
+    }
+}
+
+/// Every CPU preset. GPU presets are left out: flyctl says GPU Machines are no
+/// longer supported.
+pub const PRESETS: &[Preset] = &[
+    preset("shared-cpu-1x", CpuKind::Shared, 1, 256),
+    preset("shared-cpu-2x", CpuKind::Shared, 2, 512),
+    preset("shared-cpu-4x", CpuKind::Shared, 4, 1024),
+    preset("shared-cpu-6x", CpuKind::Shared, 6, 1536),
+    preset("shared-cpu-8x", CpuKind::Shared, 8, 2048),
+    preset("performance-1x", CpuKind::Performance, 1, 2048),
+    preset("performance-2x", CpuKind::Performance, 2, 4096),
+    preset("performance-4x", CpuKind::Performance, 4, 8192),
+    preset("performance-6x", CpuKind::Performance, 6, 12288),
+    preset("performance-8x", CpuKind::Performance, 8, 16384),
+    preset("performance-10x", CpuKind::Performance, 10, 20480),
+    preset("performance-12x", CpuKind::Performance, 12, 24576),
+    preset("performance-14x", CpuKind::Performance, 14, 28672),
+    preset("performance-16x", CpuKind::Performance, 16, 32768),
+];
+
+/// The GPU preset names, recognised only to explain that they are gone.
+pub const GPU_PRESETS: &[&str] = &["a100-40gb", "a100-80gb", "l40s", "a10"];
+
+/// The preset flyctl uses when none is given.
+pub const DEFAULT_PRESET: &str = "shared-cpu-1x";
+
+/// The preset with this name.
+pub fn preset_named(name: &str) -> Option<&'static Preset> {
+    PRESETS.iter().find(|p| p.name == name)
+}
+
+/// Memory must be a multiple of this many MB.
+pub const MEMORY_STEP_MB: u64 = 256;
+
+/// Longest app name Fly accepts (a DNS label).
+pub const MAX_APP_NAME: usize = 63;
+
+/// Why an app name is not valid, if it is not: lowercase letters, digits and
+/// dashes, starting with a letter, not ending with a dash, at most 63 characters.
+pub fn app_name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("it is empty".into());
+    }
+    if name.len() > MAX_APP_NAME {
+        return Some(format!(
+            "it is {} characters long; Fly allows at most {MAX_APP_NAME}",
+            name.len()
+        ));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+    {
+        return Some(format!(
+            "it contains `{c}`; app names use lowercase letters, digits and dashes"
+        ));
+    }
+    if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return Some("it must start with a lowercase letter".into());
+    }
+    if name.ends_with('-') {
+        return Some("it must not end with a dash".into());
+    }
+    None
+}
+
+/// Why a secret or environment variable name is not valid: `[A-Z_][A-Z0-9_]*`.
+pub fn secret_name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("it is empty".into());
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_'))
+    {
+        return Some(format!(
+            "it contains `{c}`; secret names use uppercase letters, digits and `_`"
+        ));
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        return Some("it must not start with a digit".into());
+    }
+    if name.starts_with("FLY_") {
+        return Some("names starting with `FLY_` are reserved by Fly".into());
+    }
+    None
+}
+
+/// Longest volume name Fly accepts.
+pub const MAX_VOLUME_NAME: usize = 30;
+
+/// Why a volume name is not valid: lowercase letters, digits and `_`, at most 30.
+pub fn volume_name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("it is empty".into());
+    }
+    if name.len() > MAX_VOLUME_NAME {
+        return Some(format!(
+            "it is {} characters long; Fly allows at most {MAX_VOLUME_NAME}",
+            name.len()
+        ));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_'))
+    {
+        return Some(format!(
+            "it contains `{c}`; volume names use lowercase letters, digits and `_`"
+        ));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regions_are_current_codes_only() {
+        assert_eq!(REGIONS.len(), 18);
+        assert!(Region::parse("sjc").is_some());
+        assert!(Region::parse("sea").is_none());
+        assert_eq!(replacement_region("sea"), Some("sjc"));
+    }
+
+    #[test]
+    fn app_names() {
+        assert_eq!(app_name_problem("drop-api"), None);
+        assert!(app_name_problem("Drop").is_some());
+        assert!(app_name_problem("1drop").is_some());
+        assert!(app_name_problem("drop-").is_some());
+        assert!(app_name_problem(&"a".repeat(64)).is_some());
+    }
+
+    #[test]
+    fn secret_names() {
+        assert_eq!(secret_name_problem("API_SECRET_KEY"), None);
+        assert_eq!(secret_name_problem("_X1"), None);
+        assert!(secret_name_problem("api_key").is_some());
+        assert!(secret_name_problem("1KEY").is_some());
+        assert!(secret_name_problem("FLY_TOKEN").is_some());
+    }
+
+    #[test]
+    fn volume_names() {
+        assert_eq!(volume_name_problem("nats_data"), None);
+        assert!(volume_name_problem("nats-data").is_some());
+        assert!(volume_name_problem(&"v".repeat(31)).is_some());
+    }
+}

@@ -1,0 +1,47 @@
+//! flyx compiles one `.flyx` file describing a multi-service Fly.io stack into
+//! everything that deploys it.
+//!
+//! ```text
+//! source text --syntax::parse--> ast::File      (pest, grammar/flyx.pest)
+//!             --lower::lower---> model::Stack   (typed, every value checked)
+//! ```
+//!
+//! The library is pure: text in, model or diagnostics out. Only `cli` touches
+//! the disk.
+
+pub mod cli;
+pub mod diagnostic;
+pub mod fly;
+pub mod lower;
+pub mod model;
+pub mod source;
+pub mod span;
+pub mod syntax;
+
+use diagnostic::Diagnostics;
+use source::{FileId, Sources};
+
+/// The result of checking a file: the model when there is no error, and every
+/// diagnostic (warnings included) either way.
+#[derive(Debug)]
+pub struct Checked {
+    /// The checked stack, when no error was found.
+    pub stack: Option<model::Stack>,
+    /// Everything found, errors and warnings.
+    pub diagnostics: Diagnostics,
+}
+
+/// Parses and checks one file.
+pub fn check(sources: &Sources, file: FileId) -> Checked {
+    let ast = match syntax::parse(sources, file) {
+        Ok(ast) => ast,
+        Err(diagnostics) => {
+            return Checked {
+                stack: None,
+                diagnostics,
+            };
+        }
+    };
+    let (stack, diagnostics) = lower::lower(&ast);
+    Checked { stack, diagnostics }
+}

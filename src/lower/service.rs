@@ -1,0 +1,621 @@
+//! Lowers `service NAME { ... }`: one Fly app and everything it declares.
+
+use super::fields::{Fields, Sink, missing};
+use super::keywords::Signal;
+use super::values::{self, region_code};
+use super::{build, network, no_label, ops, required_label, storage, unique_names};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::fly::{self, CpuKind, Region};
+use crate::model::{Count, Deploy, EnvVar, Process, Project, Service, Vm};
+use crate::span::{Span, Spanned};
+use crate::syntax::ast::{Block, Duration, Entry, ValueKind};
+
+/// The most machines flyx places in one region.
+const MAX_COUNT: u64 = 1000;
+
+/// Fly's documented maximum for `kill_timeout`.
+const MAX_KILL_TIMEOUT: Duration = Duration::seconds(300);
+
+/// Lowers `service api { ... }`.
+pub fn lower(block: &Block, project: &Project, sink: &Sink) -> Option<Service> {
+    let label = required_label(block, sink, "service NAME { ... }");
+    let mut f = Fields::new(block, sink);
+    let app_override = f.string("app");
+    let region = f.region("region").or(project.region);
+    let count = lower_count(&mut f);
+    let source = build::lower(&mut f);
+    let http = f.block("http").and_then(|b| network::lower_http(b, sink));
+    let ports = f
+        .blocks("port")
+        .into_iter()
+        .filter_map(|b| network::lower_port(b, sink))
+        .collect::<Vec<_>>();
+    let checks = f
+        .blocks("check")
+        .into_iter()
+        .filter_map(|b| network::lower_check(b, network::CheckPlace::Service, sink))
+        .collect::<Vec<_>>();
+    let vms = f
+        .blocks("vm")
+        .into_iter()
+        .filter_map(|b| {
+            no_label(b, sink);
+            lower_vm(b, sink)
+        })
+        .collect::<Vec<_>>();
+    let env = f
+        .block("env")
+        .map(|b| lower_env(b, sink))
+        .unwrap_or_default();
+    let secrets = lower_secrets(&mut f);
+    let links = network::lower_links(&mut f);
+    let volumes = f
+        .blocks("volume")
+        .into_iter()
+        .filter_map(|b| storage::lower_volume(b, sink))
+        .collect::<Vec<_>>();
+    let deploy = f
+        .block("deploy")
+        .map(|b| lower_deploy(b, sink))
+        .unwrap_or_default();
+    let processes = f
+        .block("processes")
+        .map(|b| lower_processes(b, sink))
+        .unwrap_or_default();
+    let kill_signal = f
+        .keyword::<Signal>("kill_signal")
+        .map(|s| Spanned::new(s.value.0.to_string(), s.span));
+    let kill_timeout = f.duration("kill_timeout");
+    let swap_mb = f.megabytes("swap");
+    let console_command = f.string("console_command");
+    let flycast = f.bool("flycast");
+    let statics = f
+        .blocks("static")
+        .into_iter()
+        .filter_map(|b| storage::lower_static(b, sink))
+        .collect();
+    let files = f
+        .blocks("file")
+        .into_iter()
+        .filter_map(|b| storage::lower_file(b, sink))
+        .collect();
+    let metrics = f
+        .blocks("metrics")
+        .into_iter()
+        .filter_map(|b| ops::lower_metrics(b, sink))
+        .collect();
+    let restarts = f
+        .blocks("restart")
+        .into_iter()
+        .filter_map(|b| ops::lower_restart(b, sink))
+        .collect();
+    let post_deploy = f
+        .blocks("post_deploy")
+        .into_iter()
+        .filter_map(|b| ops::lower_post_deploy(b, sink))
+        .collect::<Vec<_>>();
+    f.finish();
+
+    if let Some(timeout) = kill_timeout {
+        check_kill_timeout(timeout, sink);
+    }
+    let label = label?;
+    let name = Spanned::new(label.name.clone(), label.span);
+    check_service_name(&name, sink);
+    let app = app_name(&name, app_override, project, sink);
+    let within = format!("service `{}`", name.value);
+    unique_names(sink, "port", &within, ports.iter().map(|p| &p.name));
+    unique_names(sink, "volume", &within, volumes.iter().map(|v| &v.name));
+    unique_names(
+        sink,
+        "check",
+        &within,
+        checks
+            .iter()
+            .chain(http.iter().flat_map(|h| h.checks.iter()))
+            .chain(ports.iter().flat_map(|p| p.checks.iter()))
+            .map(|c| &c.name),
+    );
+    unique_names(
+        sink,
+        "post_deploy step",
+        &within,
+        post_deploy.iter().map(|p| &p.name),
+    );
+    Some(Service {
+        name,
+        app,
+        region,
+        count,
+        source,
+        http,
+        ports,
+        checks,
+        vms,
+        env,
+        secrets,
+        links,
+        volumes,
+        deploy,
+        processes,
+        kill_signal,
+        kill_timeout,
+        swap_mb,
+        console_command,
+        flycast,
+        statics,
+        metrics,
+        restarts,
+        files,
+        post_deploy,
+        span: block.header(),
+    })
+}
+
+/// Service names become folder names and app-name suffixes.
+fn check_service_name(name: &Spanned<String>, sink: &Sink) {
+    if let Some(problem) = fly::app_name_problem(&name.value) {
+        sink.push(
+            Diagnostic::new(
+                Code::E0213,
+                name.span,
+                format!("service name `{}` is not valid: {problem}", name.value),
+            )
+            .label("used in the app name and as a folder name")
+            .help("use lowercase letters, digits and dashes, starting with a letter"),
+        );
+    }
+}
+
+/// The Fly app name: `app = "..."`, or the prefix and the service name.
+fn app_name(
+    name: &Spanned<String>,
+    app_override: Option<Spanned<String>>,
+    project: &Project,
+    sink: &Sink,
+) -> Spanned<String> {
+    if let Some(app) = app_override {
+        if let Some(problem) = fly::app_name_problem(&app.value) {
+            sink.push(
+                Diagnostic::new(
+                    Code::E0213,
+                    app.span,
+                    format!("app name `{}` is not valid: {problem}", app.value),
+                )
+                .label("not a valid Fly app name")
+                .help("use lowercase letters, digits and dashes, at most 63 characters"),
+            );
+        }
+        return app;
+    }
+    let full = if project.prefix.is_empty() {
+        name.value.clone()
+    } else {
+        format!("{}-{}", project.prefix, name.value)
+    };
+    if full.len() > fly::MAX_APP_NAME && fly::app_name_problem(&name.value).is_none() {
+        sink.push(
+            Diagnostic::new(
+                Code::E0213,
+                name.span,
+                format!(
+                    "app name `{full}` is {} characters long; Fly allows at most {}",
+                    full.len(),
+                    fly::MAX_APP_NAME
+                ),
+            )
+            .label("the prefix and this name make the app name")
+            .help("shorten the service name or the project's prefix, or set `app = \"...\"`"),
+        );
+    }
+    Spanned::new(full, name.span)
+}
+
+/// Reads `count = 2` (primary region) or `count = { sjc = 2, ams = 1 }`.
+fn lower_count(f: &mut Fields<'_>) -> Count {
+    let sink = f.sink();
+    let Some(value) = f.value("count") else {
+        return Count::Default;
+    };
+    match &value.kind {
+        ValueKind::Integer(_) => values::integer(value, "count", 1, MAX_COUNT, sink)
+            .map_or(Count::Default, |n| {
+                Count::Primary(Spanned::new(n.value as u32, n.span))
+            }),
+        ValueKind::Map(entries) => {
+            let mut counts: Vec<(Spanned<Region>, Spanned<u32>)> = entries
+                .iter()
+                .filter_map(|entry| {
+                    let region = region_code(&entry.key.name, entry.key.span, sink)?;
+                    let n = values::integer(&entry.value, "count", 1, MAX_COUNT, sink)?;
+                    Some((region, Spanned::new(n.value as u32, n.span)))
+                })
+                .collect();
+            report_repeated_regions(&counts, sink);
+            counts.sort_by_key(|(region, _)| region.value);
+            counts.dedup_by_key(|(region, _)| region.value);
+            Count::PerRegion(counts)
+        }
+        _ => {
+            values::wrong_type(
+                sink,
+                value,
+                "count",
+                "a number or a map of regions",
+                "{ sjc = 2 }",
+            );
+            Count::Default
+        }
+    }
+}
+
+fn report_repeated_regions(counts: &[(Spanned<Region>, Spanned<u32>)], sink: &Sink) {
+    for (i, (region, _)) in counts.iter().enumerate() {
+        if let Some((first, _)) = counts[..i].iter().find(|(r, _)| r.value == region.value) {
+            sink.push(
+                Diagnostic::new(
+                    Code::E0204,
+                    region.span,
+                    format!("region `{}` is counted twice", region.value),
+                )
+                .label("written again here")
+                .also(first.span, "first written here")
+                .help("give each region one count"),
+            );
+        }
+    }
+}
+
+fn check_kill_timeout(timeout: Spanned<Duration>, sink: &Sink) {
+    if timeout.value > MAX_KILL_TIMEOUT || timeout.value.millis < 1000 {
+        sink.push(
+            Diagnostic::new(
+                Code::E0216,
+                timeout.span,
+                format!(
+                    "`kill_timeout` of {} is outside 1s..5m",
+                    timeout.value.to_go()
+                ),
+            )
+            .label("Fly waits at most 300 seconds before killing a machine")
+            .help("use a value from 1s to 5m"),
+        );
+    }
+}
+
+/// Lowers `vm { size = "shared-cpu-1x"  memory = 512mb }`.
+pub fn lower_vm(block: &Block, sink: &Sink) -> Option<Vm> {
+    let mut f = Fields::new(block, sink);
+    let size = f.attr("size").and_then(|a| vm_size(&a.value, sink));
+    let memory_mb = f.megabytes("memory");
+    let cpus = f.count("cpus", 1, 16);
+    let cpu_kind = f.keyword::<CpuKind>("cpu_kind");
+    let processes = f.names("processes");
+    f.finish();
+    let vm = Vm {
+        size,
+        memory_mb,
+        cpus,
+        cpu_kind,
+        processes,
+        span: block.span,
+    };
+    check_memory(&vm, sink);
+    Some(vm)
+}
+
+fn vm_size(value: &crate::syntax::ast::Value, sink: &Sink) -> Option<Spanned<&'static str>> {
+    let name = values::name(value, "size", sink)?;
+    if let Some(preset) = fly::preset_named(&name.value) {
+        return Some(Spanned::new(preset.name, name.span));
+    }
+    let help = if fly::GPU_PRESETS.contains(&name.value.as_str()) {
+        "GPU Machines are no longer offered; use a `performance-*` size".to_string()
+    } else if let Some(rest) = name.value.strip_prefix("dedicated-cpu-") {
+        format!("`dedicated-cpu-*` sizes are now called `performance-*`: try `performance-{rest}`")
+    } else {
+        match did_you_mean(&name.value, fly::PRESETS.iter().map(|p| p.name)) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!(
+                "Fly's sizes are: {}",
+                fly::PRESETS
+                    .iter()
+                    .map(|p| p.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    };
+    sink.push(
+        Diagnostic::new(
+            Code::E0208,
+            name.span,
+            format!("`{}` is not a Fly VM size", name.value),
+        )
+        .label("not a machine preset")
+        .help(help),
+    );
+    None
+}
+
+/// Memory must be a multiple of 256 MB and fit the CPU count.
+fn check_memory(vm: &Vm, sink: &Sink) {
+    let Some(memory) = vm.memory_mb else {
+        return;
+    };
+    if memory.value == 0 || !memory.value.is_multiple_of(fly::MEMORY_STEP_MB) {
+        sink.push(
+            Diagnostic::new(
+                Code::E0209,
+                memory.span,
+                format!("memory of {} MB is not a multiple of 256 MB", memory.value),
+            )
+            .label("Fly allocates memory in steps of 256 MB")
+            .help(format!(
+                "use {} MB or {} MB",
+                (memory.value / 256).max(1) * 256,
+                (memory.value / 256 + 1) * 256
+            )),
+        );
+        return;
+    }
+    let preset = fly::preset_named(vm.size.map_or(fly::DEFAULT_PRESET, |s| s.value));
+    let cpus = vm
+        .cpus
+        .map(|c| c.value)
+        .or(preset.map(|p| p.cpus))
+        .unwrap_or(1);
+    let kind = vm
+        .cpu_kind
+        .map(|k| k.value)
+        .or(preset.map(|p| p.cpu_kind))
+        .unwrap_or(CpuKind::Shared);
+    let (min, max) = kind.memory_per_cpu();
+    let (min, max) = (min * u64::from(cpus), max * u64::from(cpus));
+    if !(min..=max).contains(&memory.value) {
+        let size = vm.size.map_or(fly::DEFAULT_PRESET, |s| s.value);
+        sink.push(
+            Diagnostic::new(
+                Code::E0210,
+                memory.span,
+                format!(
+                    "{} MB is outside {min}..{max} MB, the memory Fly allows for {cpus} {} CPU{}",
+                    memory.value,
+                    kind.as_str(),
+                    if cpus == 1 { "" } else { "s" }
+                ),
+            )
+            .label(format!(
+                "too {} for `{size}`",
+                if memory.value < min { "little" } else { "much" }
+            ))
+            .help("choose memory in that range, or a larger or smaller `size`"),
+        );
+    }
+}
+
+/// Lowers `env { NAME = "value" }`.
+fn lower_env(block: &Block, sink: &Sink) -> Vec<EnvVar> {
+    no_label(block, sink);
+    let vars = text_entries(block, sink, "env");
+    for var in &vars {
+        check_env_name(&var.name, sink);
+    }
+    vars
+}
+
+/// Reads every `NAME = value` of a block whose entries are free names (env, args).
+pub fn text_entries(block: &Block, sink: &Sink, what: &str) -> Vec<EnvVar> {
+    let mut vars: Vec<EnvVar> = Vec::new();
+    for entry in &block.entries {
+        match entry {
+            Entry::Attribute(attribute) => {
+                if let Some(first) = vars.iter().find(|v| v.name.value == attribute.key.name) {
+                    sink.push(
+                        Diagnostic::new(
+                            Code::E0204,
+                            attribute.key.span,
+                            format!("`{}` is set twice in `{what}`", attribute.key.name),
+                        )
+                        .label("set again here")
+                        .also(first.name.span, "first set here")
+                        .help("remove one of the two"),
+                    );
+                    continue;
+                }
+                if let Some(value) = values::text(&attribute.value, &attribute.key.name, sink) {
+                    vars.push(EnvVar {
+                        name: Spanned::new(attribute.key.name.clone(), attribute.key.span),
+                        value,
+                    });
+                }
+            }
+            Entry::Block(nested) => sink.push(
+                Diagnostic::new(
+                    Code::E0201,
+                    nested.kind.span,
+                    format!("`{what}` holds only `NAME = value` entries"),
+                )
+                .label("a block is not allowed here")
+                .help(format!("write `{} = \"...\"`", nested.kind.name)),
+            ),
+        }
+    }
+    vars
+}
+
+fn check_env_name(name: &Spanned<String>, sink: &Sink) {
+    let valid = name
+        .value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.value.starts_with(|c: char| c.is_ascii_digit());
+    let problem = if !valid {
+        Some("environment variable names use letters, digits and `_`, not starting with a digit")
+    } else if name.value.starts_with("FLY_") {
+        Some("names starting with `FLY_` are reserved: Fly sets them on every machine")
+    } else if name.value == "PRIMARY_REGION" {
+        Some("Fly sets `PRIMARY_REGION` from the primary region and ignores this value")
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        sink.push(
+            Diagnostic::new(
+                Code::E0220,
+                name.span,
+                format!("`{}` cannot be an environment variable", name.value),
+            )
+            .label("not a name flyx can set")
+            .help(problem),
+        );
+    }
+}
+
+/// Reads `secrets = [API_KEY, JWT_SECRET]`.
+fn lower_secrets(f: &mut Fields<'_>) -> Vec<Spanned<String>> {
+    let sink = f.sink();
+    let secrets = f.names("secrets");
+    for secret in &secrets {
+        check_secret_name(secret, sink);
+    }
+    unique_names(sink, "secret", "`secrets`", secrets.iter());
+    secrets
+}
+
+/// Checks a secret name: `[A-Z_][A-Z0-9_]*`, not `FLY_...`.
+pub fn check_secret_name(name: &Spanned<String>, sink: &Sink) -> bool {
+    match fly::secret_name_problem(&name.value) {
+        Some(problem) => {
+            sink.push(
+                Diagnostic::new(
+                    Code::E0214,
+                    name.span,
+                    format!("`{}` is not a valid secret name: {problem}", name.value),
+                )
+                .label("not a valid secret name")
+                .help(format!(
+                    "write it as `{}`",
+                    name.value
+                        .to_ascii_uppercase()
+                        .replace(['-', '.', ' '], "_")
+                )),
+            );
+            false
+        }
+        None => true,
+    }
+}
+
+/// Lowers `deploy { strategy = rolling  release_command = "..." }`.
+fn lower_deploy(block: &Block, sink: &Sink) -> Deploy {
+    no_label(block, sink);
+    let mut f = Fields::new(block, sink);
+    let strategy = f.keyword("strategy");
+    let release_command = f.text("release_command");
+    let wait_timeout = f.duration("wait_timeout");
+    let max_unavailable = f
+        .value("max_unavailable")
+        .and_then(|v| max_unavailable(v, sink));
+    f.finish();
+    if let Some(wait) = wait_timeout
+        && wait.value.millis < 1000
+    {
+        sink.push(
+            Diagnostic::new(Code::E0216, wait.span, "`wait_timeout` must be at least 1s")
+                .label("too short to deploy anything")
+                .help("use a duration such as `5m`"),
+        );
+    }
+    Deploy {
+        strategy,
+        release_command,
+        wait_timeout,
+        max_unavailable,
+        span: Some(block.span),
+    }
+}
+
+/// `max_unavailable`: a fraction in (0, 1) or a whole count of at least 1.
+fn max_unavailable(value: &crate::syntax::ast::Value, sink: &Sink) -> Option<Spanned<f64>> {
+    let n = match value.kind {
+        ValueKind::Integer(n) if n >= 1 => return Some(Spanned::new(n as f64, value.span)),
+        ValueKind::Float(n) if n > 0.0 && n < 1.0 => return Some(Spanned::new(n, value.span)),
+        ValueKind::Integer(n) => n as f64,
+        ValueKind::Float(n) => n,
+        _ => {
+            values::wrong_type(sink, value, "max_unavailable", "a number", "0.33");
+            return None;
+        }
+    };
+    sink.push(
+        Diagnostic::new(
+            Code::E0218,
+            value.span,
+            format!("`max_unavailable` is {n}: it must be a fraction between 0 and 1, or a count of at least 1"),
+        )
+        .label("out of range")
+        .help("write `max_unavailable = 0.33` for a third of the machines, or `2` for two"),
+    );
+    None
+}
+
+/// Lowers `processes { web = "bin/server"  worker = "bin/worker" }`.
+fn lower_processes(block: &Block, sink: &Sink) -> Vec<Process> {
+    no_label(block, sink);
+    let mut processes: Vec<Process> = Vec::new();
+    for entry in &block.entries {
+        let Entry::Attribute(attribute) = entry else {
+            let name = entry.name();
+            sink.push(
+                Diagnostic::new(
+                    Code::E0201,
+                    name.span,
+                    "`processes` holds only `NAME = \"command\"` entries",
+                )
+                .label("a block is not allowed here")
+                .help(format!("write `{} = \"command\"`", name.name)),
+            );
+            continue;
+        };
+        let name = Spanned::new(attribute.key.name.clone(), attribute.key.span);
+        check_process_name(&name, sink);
+        if let Some(command) = values::string(&attribute.value, &name.value, sink) {
+            processes.push(Process { name, command });
+        }
+    }
+    unique_names(
+        sink,
+        "process group",
+        "`processes`",
+        processes.iter().map(|p| &p.name),
+    );
+    processes
+}
+
+fn check_process_name(name: &Spanned<String>, sink: &Sink) {
+    let valid = !name.value.is_empty()
+        && name
+            .value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    if !valid {
+        sink.push(
+            Diagnostic::new(
+                Code::E0213,
+                name.span,
+                format!("`{}` is not a valid process group name", name.value),
+            )
+            .label("not a valid process group name")
+            .help("use lowercase letters, digits, `-` and `_`"),
+        );
+    }
+}
+
+/// Reports a required attribute that is missing from a block.
+pub fn require<T>(value: Option<T>, sink: &Sink, at: Span, what: &str, example: &str) -> Option<T> {
+    if value.is_none() {
+        missing(sink, at, what, example);
+    }
+    value
+}

@@ -1,0 +1,813 @@
+//! The typed model: what the `.flyx` file declares, validated value by value by
+//! the lowering stage. Names of other services are still names here; the check
+//! stage resolves them and builds the graph.
+
+use crate::fly::{CpuKind, Region};
+use crate::span::{Span, Spanned};
+use crate::syntax::ast::Duration;
+
+/// A whole stack: the project, its services and its data stores.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stack {
+    /// The `project` block.
+    pub project: Project,
+    /// Every service, in source order.
+    pub services: Vec<Service>,
+    /// Every managed data store, in source order.
+    pub stores: Vec<Store>,
+}
+
+/// The `project` block: settings every service shares.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Project {
+    /// The project's name.
+    pub name: Spanned<String>,
+    /// Fly organization slug for `apps create --org`.
+    pub org: String,
+    /// Prefix of every app name: `<prefix>-<service>`; empty for none.
+    pub prefix: String,
+    /// Primary region of every service that names none.
+    pub region: Option<Spanned<Region>>,
+    /// VM of every service that declares none.
+    pub vm: Option<Vm>,
+    /// The header.
+    pub span: Span,
+}
+
+/// One service: one Fly app.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Service {
+    /// The name in the `.flyx` file, also its folder in the output.
+    pub name: Spanned<String>,
+    /// The Fly app name: the prefix and the name, or `app = "..."`.
+    pub app: Spanned<String>,
+    /// The primary region.
+    pub region: Option<Spanned<Region>>,
+    /// How many machines run, and where.
+    pub count: Count,
+    /// Where the image comes from.
+    pub source: Source,
+    /// The `http` block: `[http_service]`.
+    pub http: Option<Http>,
+    /// `port` blocks: raw TCP or UDP ports.
+    pub ports: Vec<Port>,
+    /// `check` blocks at service level: `[checks.NAME]`.
+    pub checks: Vec<Check>,
+    /// `vm` blocks: `[[vm]]`.
+    pub vms: Vec<Vm>,
+    /// `env` entries, in source order.
+    pub env: Vec<EnvVar>,
+    /// Secret names (values never appear in the source).
+    pub secrets: Vec<Spanned<String>>,
+    /// Links to other services and stores.
+    pub links: Vec<Link>,
+    /// Volumes: `[[mounts]]`.
+    pub volumes: Vec<Volume>,
+    /// The `deploy` block.
+    pub deploy: Deploy,
+    /// `processes` entries: `[processes]`.
+    pub processes: Vec<Process>,
+    /// `kill_signal`.
+    pub kill_signal: Option<Spanned<String>>,
+    /// `kill_timeout`.
+    pub kill_timeout: Option<Spanned<Duration>>,
+    /// `swap`, in MB: `swap_size_mb`.
+    pub swap_mb: Option<Spanned<u64>>,
+    /// `console_command`.
+    pub console_command: Option<Spanned<String>>,
+    /// Whether other services must reach this one through `.flycast`.
+    pub flycast: Option<Spanned<bool>>,
+    /// `static` blocks: `[[statics]]`.
+    pub statics: Vec<Static>,
+    /// `metrics` blocks: `[[metrics]]`.
+    pub metrics: Vec<Metrics>,
+    /// `restart` blocks: `[[restart]]`.
+    pub restarts: Vec<Restart>,
+    /// `file` blocks: `[[files]]`.
+    pub files: Vec<FileMount>,
+    /// `post_deploy` blocks: commands run after the deploy.
+    pub post_deploy: Vec<PostDeploy>,
+    /// The header: `service api`.
+    pub span: Span,
+}
+
+/// How many machines a service runs, and where.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Count {
+    /// Nothing said: one machine in the primary region.
+    Default,
+    /// `count = 2`: in the primary region.
+    Primary(Spanned<u32>),
+    /// `count = { sjc = 2, ams = 1 }`, in region order.
+    PerRegion(Vec<(Spanned<Region>, Spanned<u32>)>),
+}
+
+impl Count {
+    /// Machines per region, in region order, given the primary region.
+    pub fn placements(&self, primary: Option<Region>) -> Vec<(Region, u32)> {
+        match (self, primary) {
+            (Count::PerRegion(counts), _) => {
+                counts.iter().map(|(r, n)| (r.value, n.value)).collect()
+            }
+            (Count::Primary(n), Some(region)) => vec![(region, n.value)],
+            (Count::Default, Some(region)) => vec![(region, 1)],
+            (_, None) => Vec::new(),
+        }
+    }
+}
+
+/// Where a service's image comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Source {
+    /// Nothing was said; the check stage reports it.
+    Missing,
+    /// `image = "nats:2.10-alpine"`: `[build] image`.
+    Image(Spanned<String>),
+    /// `build { dockerfile = ... }`: the user's own Dockerfile.
+    Dockerfile(DockerBuild),
+    /// `build { runtime = rust ... }`: flyx writes the Dockerfile.
+    Runtime(RuntimeBuild),
+}
+
+/// A build from the user's Dockerfile.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DockerBuild {
+    /// Build context, relative to the `.flyx` file's folder.
+    pub context: Spanned<String>,
+    /// The Dockerfile, relative to the `.flyx` file's folder.
+    pub dockerfile: Spanned<String>,
+    /// `build-target`.
+    pub target: Option<Spanned<String>>,
+    /// `[build.args]`.
+    pub args: Vec<EnvVar>,
+    /// The `build` block.
+    pub span: Span,
+}
+
+/// A build whose Dockerfile flyx writes from a runtime template.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuntimeBuild {
+    /// Which template.
+    pub runtime: Spanned<Runtime>,
+    /// Build context, relative to the `.flyx` file's folder.
+    pub context: Spanned<String>,
+    /// `[build.args]`, also declared as `ARG` in the Dockerfile.
+    pub args: Vec<EnvVar>,
+    /// Runtime options: `version`, `binary`, `entry`, ... (checked by the emitter).
+    pub options: Vec<(Spanned<String>, OptionValue)>,
+    /// The `build` block.
+    pub span: Span,
+}
+
+/// The value of a runtime option.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OptionValue {
+    /// A string or a name.
+    Text(String),
+    /// A boolean.
+    Bool(bool),
+    /// A list of strings.
+    List(Vec<String>),
+}
+
+/// The runtimes flyx writes Dockerfiles for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Runtime {
+    /// Cargo, multi-stage.
+    Rust,
+    /// npm, pnpm or yarn.
+    Node,
+    /// pip or uv.
+    Python,
+    /// A static Go build.
+    Go,
+    /// A built single-page app served by nginx.
+    Static,
+}
+
+/// The `http` block: `[http_service]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Http {
+    /// `internal_port`.
+    pub port: Spanned<u16>,
+    /// Whether the service gets public IPs.
+    pub public: Spanned<bool>,
+    /// `force_https`.
+    pub force_https: Option<Spanned<bool>>,
+    /// Proxy settings shared with ports.
+    pub proxy: ProxySettings,
+    /// `tls_options`.
+    pub tls: Option<TlsOptions>,
+    /// `http_options`.
+    pub options: Option<HttpOptions>,
+    /// `[[http_service.checks]]`.
+    pub checks: Vec<Check>,
+    /// The block.
+    pub span: Span,
+}
+
+/// Settings of the Fly proxy, shared by `http` and `port`.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ProxySettings {
+    /// `auto_stop_machines`.
+    pub auto_stop: Option<Spanned<AutoStop>>,
+    /// `auto_start_machines`.
+    pub auto_start: Option<Spanned<bool>>,
+    /// `min_machines_running`.
+    pub min_running: Option<Spanned<u32>>,
+    /// `processes`.
+    pub processes: Vec<Spanned<String>>,
+    /// `concurrency`.
+    pub concurrency: Option<Concurrency>,
+}
+
+impl ProxySettings {
+    /// Whether idle machines are stopped or suspended.
+    pub fn auto_stops(&self) -> bool {
+        self.auto_stop
+            .as_ref()
+            .is_some_and(|a| a.value != AutoStop::Off)
+    }
+}
+
+/// What the proxy does with idle machines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AutoStop {
+    /// Keep them running.
+    Off,
+    /// Stop them.
+    Stop,
+    /// Suspend them.
+    Suspend,
+}
+
+/// `concurrency`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Concurrency {
+    /// `connections` or `requests`.
+    pub kind: Option<ConcurrencyKind>,
+    /// `soft_limit`.
+    pub soft_limit: Option<u32>,
+    /// `hard_limit`.
+    pub hard_limit: Option<u32>,
+    /// The block.
+    pub span: Span,
+}
+
+/// How concurrency is counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConcurrencyKind {
+    /// Open connections.
+    Connections,
+    /// In-flight requests.
+    Requests,
+}
+
+/// `tls_options`.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct TlsOptions {
+    /// `alpn`.
+    pub alpn: Vec<String>,
+    /// `versions`.
+    pub versions: Vec<String>,
+    /// `default_self_signed`.
+    pub default_self_signed: Option<bool>,
+}
+
+/// `http_options`.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct HttpOptions {
+    /// `compress`.
+    pub compress: Option<bool>,
+    /// `h2_backend`.
+    pub h2_backend: Option<bool>,
+    /// `idle_timeout`, in seconds.
+    pub idle_timeout: Option<u32>,
+    /// `headers_read_timeout`, in seconds.
+    pub headers_read_timeout: Option<u32>,
+    /// `response.pristine`.
+    pub pristine: Option<bool>,
+    /// `response.headers`.
+    pub response_headers: Vec<(String, String)>,
+}
+
+/// A `port` block: a raw TCP or UDP port.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Port {
+    /// The port's name, used in references (`nats.ports.client`).
+    pub name: Spanned<String>,
+    /// The port the process listens on.
+    pub internal: Spanned<u16>,
+    /// TCP or UDP.
+    pub protocol: Protocol,
+    /// Whether the port is reachable from the internet.
+    pub public: Spanned<bool>,
+    /// Ports the proxy listens on, with their handlers.
+    pub listen: Vec<Listen>,
+    /// Proxy settings.
+    pub proxy: ProxySettings,
+    /// `tcp_checks` and `http_checks`.
+    pub checks: Vec<Check>,
+    /// The block.
+    pub span: Span,
+}
+
+/// A port the Fly proxy listens on: `[[services.ports]]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Listen {
+    /// `port`.
+    pub port: Spanned<u16>,
+    /// `handlers`.
+    pub handlers: Vec<Spanned<Handler>>,
+    /// `force_https`.
+    pub force_https: Option<bool>,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// TCP or UDP.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Protocol {
+    /// `tcp`
+    Tcp,
+    /// `udp`
+    Udp,
+}
+
+impl Protocol {
+    /// As fly.toml writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "tcp",
+            Protocol::Udp => "udp",
+        }
+    }
+}
+
+/// A proxy handler.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Handler {
+    /// `http`
+    Http,
+    /// `tls`
+    Tls,
+    /// `proxy_proto`
+    ProxyProto,
+    /// `pg_tls`
+    PgTls,
+    /// `edge_http`
+    EdgeHttp,
+}
+
+impl Handler {
+    /// As fly.toml writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Handler::Http => "http",
+            Handler::Tls => "tls",
+            Handler::ProxyProto => "proxy_proto",
+            Handler::PgTls => "pg_tls",
+            Handler::EdgeHttp => "edge_http",
+        }
+    }
+}
+
+/// A health check.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Check {
+    /// The check's name.
+    pub name: Spanned<String>,
+    /// HTTP or TCP.
+    pub kind: CheckKind,
+    /// `port` (service-level checks only).
+    pub port: Option<Spanned<u16>>,
+    /// `path`.
+    pub path: Option<Spanned<String>>,
+    /// `method`.
+    pub method: Option<String>,
+    /// `protocol`: `http` or `https`.
+    pub protocol: Option<String>,
+    /// `headers`.
+    pub headers: Vec<(String, String)>,
+    /// `tls_skip_verify`.
+    pub tls_skip_verify: Option<bool>,
+    /// `tls_server_name`.
+    pub tls_server_name: Option<String>,
+    /// `interval`.
+    pub interval: Option<Spanned<Duration>>,
+    /// `timeout`.
+    pub timeout: Option<Spanned<Duration>>,
+    /// `grace_period`.
+    pub grace: Option<Spanned<Duration>>,
+    /// `processes` (service-level checks only).
+    pub processes: Vec<Spanned<String>>,
+    /// The block.
+    pub span: Span,
+}
+
+/// What a check does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckKind {
+    /// Sends an HTTP request.
+    Http,
+    /// Opens a TCP connection.
+    Tcp,
+}
+
+/// A `vm` block: `[[vm]]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Vm {
+    /// `size`: a preset.
+    pub size: Option<Spanned<&'static str>>,
+    /// `memory`, in MB.
+    pub memory_mb: Option<Spanned<u64>>,
+    /// `cpus`.
+    pub cpus: Option<Spanned<u32>>,
+    /// `cpu_kind`.
+    pub cpu_kind: Option<Spanned<CpuKind>>,
+    /// `processes`: empty means every group.
+    pub processes: Vec<Spanned<String>>,
+    /// The block.
+    pub span: Span,
+}
+
+/// An environment variable, a build argument, or any text with references.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnvVar {
+    /// The name.
+    pub name: Spanned<String>,
+    /// The value.
+    pub value: Text,
+}
+
+/// Text that may hold references to other services: `"nats://${nats.host}:4222"`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Text {
+    /// Literal pieces and references, in order.
+    pub parts: Vec<TextPart>,
+    /// Where it was written.
+    pub span: Span,
+}
+
+impl Text {
+    /// Text without references.
+    pub fn literal(text: impl Into<String>, span: Span) -> Text {
+        Text {
+            parts: vec![TextPart::Literal(text.into())],
+            span,
+        }
+    }
+
+    /// The references in the text.
+    pub fn references(&self) -> impl Iterator<Item = &Ref> {
+        self.parts.iter().filter_map(|p| match p {
+            TextPart::Ref(r) => Some(r),
+            TextPart::Literal(_) => None,
+        })
+    }
+}
+
+/// A piece of [`Text`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum TextPart {
+    /// Literal text.
+    Literal(String),
+    /// A reference, resolved by the check stage.
+    Ref(Ref),
+}
+
+/// A reference to an attribute of a service or store: `nats.host`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Ref {
+    /// The service or store.
+    pub target: Spanned<String>,
+    /// Which attribute.
+    pub attr: RefAttr,
+    /// The whole reference.
+    pub span: Span,
+}
+
+/// The attributes of a service a reference can name.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RefAttr {
+    /// `.app`: the Fly app name. Needs no link.
+    App,
+    /// `.host`: the private host name. Needs a link.
+    Host,
+    /// `.port`: the private port. Needs a link.
+    Port,
+    /// `.ports.NAME`: a named private port. Needs a link.
+    NamedPort(Spanned<String>),
+    /// `.url`: the private HTTP URL. Needs a link.
+    Url,
+    /// `.public_url`: `https://<app>.fly.dev`. Needs no link.
+    PublicUrl,
+    /// `.public_host`: `<app>.fly.dev`. Needs no link.
+    PublicHost,
+}
+
+impl RefAttr {
+    /// Whether the reference is to a private address, which needs a link.
+    pub fn is_private(&self) -> bool {
+        matches!(
+            self,
+            RefAttr::Host | RefAttr::Port | RefAttr::NamedPort(_) | RefAttr::Url
+        )
+    }
+
+    /// As written after the dot.
+    pub fn describe(&self) -> String {
+        match self {
+            RefAttr::App => "app".into(),
+            RefAttr::Host => "host".into(),
+            RefAttr::Port => "port".into(),
+            RefAttr::NamedPort(name) => format!("ports.{}", name.value),
+            RefAttr::Url => "url".into(),
+            RefAttr::PublicUrl => "public_url".into(),
+            RefAttr::PublicHost => "public_host".into(),
+        }
+    }
+}
+
+/// A link to another service or store.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    /// The service or store linked to.
+    pub target: Spanned<String>,
+    /// Force `.flycast` or `.internal`.
+    pub via: Option<Spanned<Via>>,
+    /// Whether the linking service deploys after the target (default true).
+    pub deploy_order: Spanned<bool>,
+    /// For a store: the secret the connection string is attached as.
+    pub secret: Option<Spanned<String>>,
+    /// For Postgres: the database name.
+    pub database: Option<Spanned<String>>,
+    /// Where the link was written.
+    pub span: Span,
+}
+
+/// How private traffic reaches a service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Via {
+    /// `<app>.flycast`: through the proxy, which can wake stopped machines.
+    Flycast,
+    /// `<app>.internal`: 6PN DNS straight to the machines.
+    Internal,
+}
+
+impl Via {
+    /// The domain suffix.
+    pub fn domain(self) -> &'static str {
+        match self {
+            Via::Flycast => "flycast",
+            Via::Internal => "internal",
+        }
+    }
+}
+
+/// A `volume` block: `[[mounts]]`, and volumes created by deploy.sh.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Volume {
+    /// The volume name (`source`).
+    pub name: Spanned<String>,
+    /// Where it is mounted (`destination`).
+    pub mount: Spanned<String>,
+    /// Size in GB (`initial_size`); 1 when not given.
+    pub size_gb: Option<Spanned<u64>>,
+    /// `snapshot_retention`, in days.
+    pub snapshot_retention: Option<Spanned<u32>>,
+    /// `scheduled_snapshots`.
+    pub scheduled_snapshots: Option<bool>,
+    /// The `auto_extend` block.
+    pub auto_extend: Option<AutoExtend>,
+    /// Regions to place volumes in; empty means every region the service runs in.
+    pub regions: Vec<Spanned<Region>>,
+    /// `processes`.
+    pub processes: Vec<Spanned<String>>,
+    /// The block.
+    pub span: Span,
+}
+
+/// Automatic volume growth.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AutoExtend {
+    /// `auto_extend_size_threshold`, percent.
+    pub threshold: Spanned<u32>,
+    /// `auto_extend_size_increment`, GB.
+    pub increment_gb: Spanned<u64>,
+    /// `auto_extend_size_limit`, GB.
+    pub limit_gb: Option<Spanned<u64>>,
+    /// The block.
+    pub span: Span,
+}
+
+/// The `deploy` block: `[deploy]`.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Deploy {
+    /// `strategy`.
+    pub strategy: Option<Spanned<Strategy>>,
+    /// `release_command`.
+    pub release_command: Option<Text>,
+    /// `wait_timeout`.
+    pub wait_timeout: Option<Spanned<Duration>>,
+    /// `max_unavailable`.
+    pub max_unavailable: Option<Spanned<f64>>,
+    /// The block, if written.
+    pub span: Option<Span>,
+}
+
+/// A deploy strategy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strategy {
+    /// `rolling`
+    Rolling,
+    /// `immediate`
+    Immediate,
+    /// `canary`
+    Canary,
+    /// `bluegreen`
+    Bluegreen,
+}
+
+impl Strategy {
+    /// As fly.toml writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strategy::Rolling => "rolling",
+            Strategy::Immediate => "immediate",
+            Strategy::Canary => "canary",
+            Strategy::Bluegreen => "bluegreen",
+        }
+    }
+}
+
+/// A process group: `[processes]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Process {
+    /// The group name.
+    pub name: Spanned<String>,
+    /// The command; empty means the image's CMD.
+    pub command: Spanned<String>,
+}
+
+/// A `static` block: `[[statics]]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Static {
+    /// `guest_path`.
+    pub guest_path: Spanned<String>,
+    /// `url_prefix`.
+    pub url_prefix: Spanned<String>,
+    /// The block.
+    pub span: Span,
+}
+
+/// A `metrics` block: `[[metrics]]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Metrics {
+    /// `port`.
+    pub port: Spanned<u16>,
+    /// `path`.
+    pub path: String,
+    /// `https`.
+    pub https: Option<bool>,
+    /// `processes`.
+    pub processes: Vec<Spanned<String>>,
+    /// The block.
+    pub span: Span,
+}
+
+/// A `restart` block: `[[restart]]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Restart {
+    /// `policy`.
+    pub policy: RestartPolicy,
+    /// `retries`.
+    pub retries: Option<u32>,
+    /// `processes`.
+    pub processes: Vec<Spanned<String>>,
+    /// The block.
+    pub span: Span,
+}
+
+/// When machines restart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RestartPolicy {
+    /// `always`
+    Always,
+    /// `never`
+    Never,
+    /// `on-failure`
+    OnFailure,
+}
+
+impl RestartPolicy {
+    /// As fly.toml writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RestartPolicy::Always => "always",
+            RestartPolicy::Never => "never",
+            RestartPolicy::OnFailure => "on-failure",
+        }
+    }
+}
+
+/// A `file` block: `[[files]]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileMount {
+    /// `guest_path`.
+    pub guest_path: Spanned<String>,
+    /// Where the content comes from.
+    pub content: FileContent,
+    /// `processes`.
+    pub processes: Vec<Spanned<String>>,
+    /// The block.
+    pub span: Span,
+}
+
+/// The content of a `file` block.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FileContent {
+    /// `local_path`: a file next to the `.flyx` file.
+    Local(Spanned<String>),
+    /// `secret`: the value of a secret.
+    Secret(Spanned<String>),
+    /// `raw_value`: literal text.
+    Raw(String),
+}
+
+/// A `post_deploy` block: a command run on a machine after the deploy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PostDeploy {
+    /// The step's name.
+    pub name: Spanned<String>,
+    /// The service whose machine runs it; the declaring service if `None`.
+    pub on: Option<Spanned<String>>,
+    /// The command, run with `ssh console -C`.
+    pub command: Text,
+    /// The block.
+    pub span: Span,
+}
+
+/// A managed data store: a node services link to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Store {
+    /// The name in the `.flyx` file.
+    pub name: Spanned<String>,
+    /// The Fly app or database name.
+    pub app: Spanned<String>,
+    /// Where it runs.
+    pub region: Option<Spanned<Region>>,
+    /// Postgres or Redis, with their settings.
+    pub kind: StoreKind,
+    /// The header.
+    pub span: Span,
+}
+
+/// What kind of store.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StoreKind {
+    /// Fly Postgres (`fly postgres create`).
+    Postgres(Postgres),
+    /// Upstash Redis (`fly redis create`).
+    Redis(Redis),
+}
+
+impl StoreKind {
+    /// `postgres` or `redis`.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            StoreKind::Postgres(_) => "postgres",
+            StoreKind::Redis(_) => "redis",
+        }
+    }
+
+    /// The secret a link attaches when it names none.
+    pub fn default_secret(&self) -> &'static str {
+        match self {
+            StoreKind::Postgres(_) => "DATABASE_URL",
+            StoreKind::Redis(_) => "REDIS_URL",
+        }
+    }
+}
+
+/// Fly Postgres settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Postgres {
+    /// `--vm-size`.
+    pub vm_size: Spanned<&'static str>,
+    /// `--volume-size`, GB.
+    pub volume_gb: Spanned<u64>,
+    /// `--initial-cluster-size`.
+    pub cluster_size: Spanned<u32>,
+}
+
+/// Upstash Redis settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Redis {
+    /// `--enable-eviction` or `--disable-eviction`.
+    pub eviction: bool,
+    /// `--plan`.
+    pub plan: Option<Spanned<String>>,
+    /// Read replica regions: `--replica-regions`.
+    pub replicas: Vec<Spanned<Region>>,
+}

@@ -1,0 +1,48 @@
+//! The pest parser generated from `grammar/flyx.pest`, and the names of its rules
+//! in the user's words.
+
+use pest_derive::Parser;
+
+/// The parser for `grammar/flyx.pest`.
+#[derive(Parser)]
+#[grammar = "../grammar/flyx.pest"]
+pub struct FlyxParser;
+
+/// How a rule is named in "expected ..." messages.
+pub fn rule_name(rule: Rule) -> &'static str {
+    match rule {
+        Rule::EOI => "end of file",
+        Rule::file | Rule::item => "a block such as `service NAME { ... }`",
+        Rule::use_decl | Rule::kw_use => "`use`",
+        Rule::block => "a block",
+        Rule::entry | Rule::attribute => "an attribute",
+        Rule::label => "a name",
+        Rule::key | Rule::ident => "a name",
+        Rule::value
+        | Rule::list
+        | Rule::map
+        | Rule::reference
+        | Rule::boolean
+        | Rule::numeric
+        | Rule::size
+        | Rule::size_unit
+        | Rule::duration
+        | Rule::time_unit
+        | Rule::number
+        | Rule::malformed
+        | Rule::digits => "a value",
+        Rule::map_entry => "a `key = value` entry",
+        Rule::string | Rule::quote => "a string",
+        Rule::text | Rule::escape | Rule::interpolation | Rule::interp_open => "string text",
+        Rule::close_quote => "`\"` to close the string",
+        Rule::interp_close => "`}` to close `${`",
+        Rule::ident_char => "a letter, digit, `_` or `-`",
+        Rule::open_brace => "`{`",
+        Rule::close_brace => "`}`",
+        Rule::open_bracket => "`[`",
+        Rule::close_bracket => "`]`",
+        Rule::assign => "`=`",
+        Rule::comma => "`,`",
+        Rule::WHITESPACE | Rule::COMMENT => "whitespace",
+    }
+}
