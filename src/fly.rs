@@ -162,6 +162,9 @@ pub fn app_name_problem(name: &str) -> Option<String> {
             name.len()
         ));
     }
+    if name.chars().any(|c| c.is_ascii_uppercase()) {
+        return Some("it has uppercase letters; app names are lowercase".into());
+    }
     if let Some(c) = name
         .chars()
         .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
@@ -183,6 +186,9 @@ pub fn app_name_problem(name: &str) -> Option<String> {
 pub fn secret_name_problem(name: &str) -> Option<String> {
     if name.is_empty() {
         return Some("it is empty".into());
+    }
+    if name.chars().any(|c| c.is_ascii_lowercase()) {
+        return Some("it has lowercase letters; secret names are uppercase".into());
     }
     if let Some(c) = name
         .chars()

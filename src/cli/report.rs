@@ -58,16 +58,19 @@ impl CliError {
     pub fn report(&self, global: &GlobalArgs, format: Format, file: Option<&str>) -> u8 {
         match format {
             Format::Text => {
-                let color = use_color(global.color);
-                let (red, bold, reset) = if color {
-                    ("\u{1b}[31m", "\u{1b}[1m", "\u{1b}[0m")
-                } else {
-                    ("", "", "")
+                let style = Style {
+                    color: use_color(global.color),
+                    width: terminal_width(),
                 };
-                eprintln!("{red}{bold}error[{}]{reset}: {}", self.code, self.message);
-                if let Some(help) = &self.help {
-                    eprintln!("  help: {help}");
-                }
+                eprint!(
+                    "{}",
+                    render::sourceless_to_text(
+                        self.code,
+                        &self.message,
+                        self.help.as_deref(),
+                        style
+                    )
+                );
             }
             Format::Json => {
                 let json = serde_json::json!([{

@@ -138,14 +138,7 @@ impl Style {
 
 /// Renders every diagnostic, in source order, followed by a one-line summary.
 pub fn to_text(diagnostics: &Diagnostics, sources: &Sources, style: Style) -> String {
-    let theme = if style.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(style.width)
-        .with_links(false);
+    let handler = handler(style);
     let mut out = String::new();
     for diagnostic in diagnostics.sorted() {
         let report = Report::new(diagnostic, sources);
@@ -229,4 +222,60 @@ pub fn to_json(diagnostics: &Diagnostics, sources: &Sources) -> Vec<JsonDiagnost
             }
         })
         .collect()
+}
+
+/// A problem with no source to point into, such as an unreadable file.
+#[derive(Debug)]
+struct Sourceless<'a> {
+    code: &'static str,
+    message: &'a str,
+    help: Option<&'a str>,
+}
+
+impl fmt::Display for Sourceless<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message)
+    }
+}
+
+impl std::error::Error for Sourceless<'_> {}
+
+impl miette::Diagnostic for Sourceless<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.code))
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.help.map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+}
+
+/// Renders a problem that has no source span, in the same style as the others.
+pub fn sourceless_to_text(
+    code: super::Code,
+    message: &str,
+    help: Option<&str>,
+    style: Style,
+) -> String {
+    let report = Sourceless {
+        code: code.as_str(),
+        message,
+        help,
+    };
+    let mut out = String::new();
+    if handler(style).render_report(&mut out, &report).is_err() {
+        out = format!("error[{code}]: {message}\n");
+    }
+    out
+}
+
+fn handler(style: Style) -> GraphicalReportHandler {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false)
 }

@@ -91,6 +91,32 @@ impl<'a> Fields<'a> {
         first
     }
 
+    /// Reads a required attribute with `read`, and reports it when it is not written
+    /// at all (a written but invalid value is reported by `read` alone).
+    pub fn required<T>(
+        &mut self,
+        name: &'static str,
+        example: &str,
+        read: impl FnOnce(&mut Self, &'static str) -> Option<T>,
+    ) -> Option<T> {
+        let written = self
+            .block
+            .entries
+            .iter()
+            .any(|e| matches!(e, Entry::Attribute(a) if a.key.name == name));
+        let value = read(self, name);
+        if !written {
+            missing(
+                self.sink,
+                self.block.kind.span,
+                name,
+                &self.block.describe(),
+                example,
+            );
+        }
+        value
+    }
+
     /// The value of attribute `name`, if written.
     pub fn value(&mut self, name: &'static str) -> Option<&'a Value> {
         self.attr(name).map(|a| &a.value)
@@ -298,10 +324,10 @@ fn suggestion(name: &str, same_kind: &[&'static str], other_kind: &[&'static str
 }
 
 /// Reports a missing required attribute.
-pub fn missing(sink: &Sink, at: Span, what: &str, example: &str) {
+fn missing(sink: &Sink, at: Span, name: &str, within: &str, example: &str) {
     sink.push(
-        Diagnostic::new(Code::E0206, at, format!("missing {what}"))
-            .label(format!("needs {what}"))
+        Diagnostic::new(Code::E0206, at, format!("{within} needs `{name}`"))
+            .label(format!("`{name}` is missing"))
             .help(format!("add `{example}`")),
     );
 }

@@ -191,3 +191,198 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Code;
+    use crate::model::*;
+    use crate::source::Sources;
+
+    fn lower_text(text: &str) -> (Option<Stack>, Diagnostics) {
+        let (sources, file) = Sources::single("t.flyx", text);
+        let ast = crate::syntax::parse(&sources, file).expect("parses");
+        lower(&ast)
+    }
+
+    fn stack(text: &str) -> Stack {
+        let (stack, diagnostics) = lower_text(text);
+        assert!(!diagnostics.has_errors(), "{diagnostics:?}");
+        stack.expect("a stack")
+    }
+
+    fn codes(text: &str) -> Vec<Code> {
+        lower_text(text).1.iter().map(|d| d.code).collect()
+    }
+
+    const PROJECT: &str = "project drop {\n  org = \"acme\"\n  region = sjc\n}\n";
+
+    #[test]
+    fn app_names_take_the_prefix() {
+        let s = stack(&format!("{PROJECT}service api {{ image = \"x\" }}"));
+        assert_eq!(s.project.prefix, "drop");
+        assert_eq!(s.services[0].app.value, "drop-api");
+        let s = stack("project p { prefix = \"\" }\nservice solo { image = \"x\" }");
+        assert_eq!(s.services[0].app.value, "solo");
+        let s = stack(&format!(
+            "{PROJECT}service api {{ image = \"x\"  app = \"legacy-api\" }}"
+        ));
+        assert_eq!(s.services[0].app.value, "legacy-api");
+    }
+
+    #[test]
+    fn the_project_region_is_the_default() {
+        let s = stack(&format!(
+            "{PROJECT}service a {{ image = \"x\" }}\nservice b {{ image = \"x\"  region = ams }}"
+        ));
+        let regions: Vec<&str> = s
+            .services
+            .iter()
+            .map(|svc| svc.region.map_or("", |r| r.value.code()))
+            .collect();
+        assert_eq!(regions, ["sjc", "ams"]);
+        assert_eq!(s.project.org, "acme");
+    }
+
+    #[test]
+    fn counts_per_region_are_sorted() {
+        let s = stack(&format!(
+            "{PROJECT}service a {{ image = \"x\"  count = {{ sjc = 2, ams = 1 }} }}"
+        ));
+        let primary = s.services[0].region.map(|r| r.value);
+        let placements: Vec<(&str, u32)> = s.services[0]
+            .count
+            .placements(primary)
+            .into_iter()
+            .map(|(r, n)| (r.code(), n))
+            .collect();
+        assert_eq!(placements, [("ams", 1), ("sjc", 2)]);
+        let s = stack(&format!(
+            "{PROJECT}service a {{ image = \"x\"  count = 3 }}"
+        ));
+        assert_eq!(s.services[0].count.placements(primary).len(), 1);
+        assert!(matches!(s.services[0].count, Count::Primary(n) if n.value == 3));
+    }
+
+    #[test]
+    fn sizes_become_megabytes_and_gigabytes() {
+        let s = stack(&format!(
+            "{PROJECT}service a {{ image = \"x\"\n vm {{ memory = 1gb }}\n volume data {{ mount = \"/data\"  size = 10gb }} }}"
+        ));
+        assert_eq!(s.services[0].vms[0].memory_mb.map(|m| m.value), Some(1024));
+        assert_eq!(s.services[0].volumes[0].size_gb.map(|g| g.value), Some(10));
+    }
+
+    #[test]
+    fn env_keeps_references_as_references() {
+        let s = stack(&format!(
+            "{PROJECT}service a {{ image = \"x\"\n env {{ URL = \"nats://${{nats.host}}:4222\"  WEB = web.public_url  N = 3 }} }}"
+        ));
+        let env = &s.services[0].env;
+        assert_eq!(env.len(), 3);
+        let refs: Vec<String> = env[0]
+            .value
+            .references()
+            .map(|r| format!("{}.{}", r.target.value, r.attr.describe()))
+            .collect();
+        assert_eq!(refs, ["nats.host"]);
+        assert!(matches!(&env[1].value.parts[0], TextPart::Ref(r) if r.attr == RefAttr::PublicUrl));
+        assert_eq!(env[2].value.parts, [TextPart::Literal("3".into())]);
+    }
+
+    #[test]
+    fn links_come_from_the_list_and_from_blocks() {
+        let s = stack(&format!(
+            "{PROJECT}service a {{ image = \"x\"\n links = [b]\n link c {{ deploy_order = false  via = flycast }} }}"
+        ));
+        let links = &s.services[0].links;
+        assert_eq!(links.len(), 2);
+        assert!(links[0].deploy_order.value);
+        assert!(!links[1].deploy_order.value);
+        assert_eq!(links[1].via.map(|v| v.value), Some(Via::Flycast));
+    }
+
+    #[test]
+    fn runtimes_keep_their_options() {
+        let s = stack(&format!(
+            "{PROJECT}service a {{ build {{ runtime = rust  binary = \"api\" }} }}"
+        ));
+        let Source::Runtime(build) = &s.services[0].source else {
+            panic!("expected a runtime build");
+        };
+        assert_eq!(build.runtime.value, Runtime::Rust);
+        assert_eq!(build.context.value, ".");
+        assert_eq!(build.options[0].0.value, "binary");
+    }
+
+    #[test]
+    fn another_runtimes_option_is_named_as_such() {
+        let (_, diagnostics) = lower_text(&format!(
+            "{PROJECT}service a {{ build {{ runtime = rust  next_standalone = true }} }}"
+        ));
+        let d = diagnostics.iter().next().expect("a diagnostic");
+        assert_eq!(d.code, Code::E0202);
+        assert!(
+            d.message.contains("not an option of the rust runtime"),
+            "{}",
+            d.message
+        );
+    }
+
+    #[test]
+    fn unknown_attributes_suggest_the_closest_name() {
+        let (_, diagnostics) = lower_text(&format!(
+            "{PROJECT}service a {{ image = \"x\"  imgae = \"y\" }}"
+        ));
+        let d = diagnostics.iter().next().expect("a diagnostic");
+        assert_eq!(d.help.as_deref(), Some("did you mean `image`?"));
+    }
+
+    #[test]
+    fn services_and_stores_share_a_namespace() {
+        assert_eq!(
+            codes(&format!(
+                "{PROJECT}service db {{ image = \"x\" }}\npostgres db {{}}"
+            )),
+            [Code::E0205]
+        );
+    }
+
+    #[test]
+    fn an_invalid_value_is_reported_once() {
+        assert_eq!(
+            codes(&format!(
+                "{PROJECT}service a {{ http {{ port = \"80\" }} }}"
+            )),
+            [Code::E0203]
+        );
+        assert_eq!(
+            codes(&format!("{PROJECT}service a {{ http {{ }} }}")),
+            [Code::E0206]
+        );
+    }
+
+    #[test]
+    fn every_problem_in_a_file_is_reported() {
+        let found = codes(&format!(
+            "{PROJECT}service a {{ region = sea\n vm {{ memory = 100mb }}\n secrets = [lower] }}"
+        ));
+        assert_eq!(found, [Code::E0212, Code::E0209, Code::E0214]);
+    }
+
+    #[test]
+    fn stores_get_defaults() {
+        let s = stack(&format!(
+            "{PROJECT}postgres db {{}}\nredis cache {{ eviction = true }}"
+        ));
+        assert_eq!(s.stores[0].app.value, "drop-db");
+        let StoreKind::Postgres(pg) = &s.stores[0].kind else {
+            panic!("expected postgres");
+        };
+        assert_eq!(
+            (pg.vm_size.value, pg.volume_gb.value, pg.cluster_size.value),
+            ("shared-cpu-1x", 10, 1)
+        );
+        assert!(matches!(&s.stores[1].kind, StoreKind::Redis(r) if r.eviction));
+    }
+}

@@ -2,7 +2,7 @@
 //! and links.
 
 use super::fields::{Fields, Sink};
-use super::service::{check_secret_name, require};
+use super::service::check_secret_name;
 use super::values;
 use super::{no_label, required_label, unique_names};
 use crate::diagnostic::{Code, Diagnostic};
@@ -17,7 +17,7 @@ use crate::syntax::ast::{Block, Duration, ValueKind};
 pub fn lower_http(block: &Block, sink: &Sink) -> Option<Http> {
     no_label(block, sink);
     let mut f = Fields::new(block, sink);
-    let port = f.port("port");
+    let port = f.required("port", "port = 8080", |f, n| f.port(n));
     let public = f.bool("public");
     let force_https = f.bool("force_https");
     let proxy = lower_proxy(&mut f);
@@ -29,7 +29,7 @@ pub fn lower_http(block: &Block, sink: &Sink) -> Option<Http> {
         .filter_map(|b| lower_check(b, CheckPlace::Proxy, sink))
         .collect();
     f.finish();
-    let port = require(port, sink, block.kind.span, "a `port`", "port = 8080")?;
+    let port = port?;
     Some(Http {
         port,
         public: public.unwrap_or(Spanned::new(false, block.kind.span)),
@@ -161,7 +161,7 @@ fn whole_seconds(duration: Spanned<Duration>, sink: &Sink) -> Option<u32> {
 pub fn lower_port(block: &Block, sink: &Sink) -> Option<Port> {
     let label = required_label(block, sink, "port NAME { internal = 4222 }");
     let mut f = Fields::new(block, sink);
-    let internal = f.port("internal");
+    let internal = f.required("internal", "internal = 4222", |f, n| f.port(n));
     let protocol = f.keyword::<Protocol>("protocol").map(|p| p.value);
     let public = f.bool("public");
     let external = f.port("external");
@@ -180,13 +180,7 @@ pub fn lower_port(block: &Block, sink: &Sink) -> Option<Port> {
         .collect();
     f.finish();
     let label = label?;
-    let internal = require(
-        internal,
-        sink,
-        block.kind.span,
-        "an `internal` port",
-        "internal = 4222",
-    )?;
+    let internal = internal?;
     if let Some(port) = external {
         listen.insert(
             0,
@@ -239,11 +233,11 @@ fn handlers(f: &mut Fields<'_>) -> Vec<Spanned<Handler>> {
 fn lower_listen(block: &Block, sink: &Sink) -> Option<Listen> {
     no_label(block, sink);
     let mut f = Fields::new(block, sink);
-    let port = f.port("port");
+    let port = f.required("port", "port = 443", |f, n| f.port(n));
     let handlers = handlers(&mut f);
     let force_https = f.bool("force_https").map(|b| b.value);
     f.finish();
-    let port = require(port, sink, block.kind.span, "a `port`", "port = 443")?;
+    let port = port?;
     Some(Listen {
         port,
         handlers,
@@ -381,7 +375,7 @@ fn check_durations(check: &Check, place: CheckPlace, sink: &Sink) {
                             Code::W0201,
                             value.span,
                             format!(
-                                "check `{}` has a `{name}` of {}, which Fly clamps to {clamped}",
+                                "the `{name}` of check `{}` is {}, which Fly clamps to {clamped}",
                                 check.name.value,
                                 value.value.to_go()
                             ),

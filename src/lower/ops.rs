@@ -1,7 +1,6 @@
 //! Lowers how a service is run and observed: `metrics`, `restart` and `post_deploy`.
 
 use super::fields::{Fields, Sink};
-use super::service::require;
 use super::{no_label, required_label};
 use crate::model::{Metrics, PostDeploy, Restart, RestartPolicy};
 use crate::span::Spanned;
@@ -11,12 +10,12 @@ use crate::syntax::ast::Block;
 pub fn lower_metrics(block: &Block, sink: &Sink) -> Option<Metrics> {
     no_label(block, sink);
     let mut f = Fields::new(block, sink);
-    let port = f.port("port");
+    let port = f.required("port", "port = 9091", |f, n| f.port(n));
     let path = f.string("path");
     let https = f.bool("https").map(|b| b.value);
     let processes = f.names("processes");
     f.finish();
-    let port = require(port, sink, block.kind.span, "a `port`", "port = 9091")?;
+    let port = port?;
     Some(Metrics {
         port,
         path: path.map_or_else(|| "/metrics".to_string(), |p| p.value),
@@ -30,17 +29,13 @@ pub fn lower_metrics(block: &Block, sink: &Sink) -> Option<Metrics> {
 pub fn lower_restart(block: &Block, sink: &Sink) -> Option<Restart> {
     no_label(block, sink);
     let mut f = Fields::new(block, sink);
-    let policy = f.keyword::<RestartPolicy>("policy");
+    let policy = f.required("policy", "policy = on-failure", |f, n| {
+        f.keyword::<RestartPolicy>(n)
+    });
     let retries = f.count("retries", 0, 1000);
     let processes = f.names("processes");
     f.finish();
-    let policy = require(
-        policy,
-        sink,
-        block.kind.span,
-        "a `policy`",
-        "policy = on-failure",
-    )?;
+    let policy = policy?;
     Some(Restart {
         policy: policy.value,
         retries: retries.map(|r| r.value),
@@ -56,16 +51,10 @@ pub fn lower_post_deploy(block: &Block, sink: &Sink) -> Option<PostDeploy> {
     let on = f
         .value("on")
         .and_then(|v| super::values::name(v, "on", sink));
-    let command = f.text("command");
+    let command = f.required("command", "command = \"...\"", |f, n| f.text(n));
     f.finish();
     let label = label?;
-    let command = require(
-        command,
-        sink,
-        block.kind.span,
-        "a `command`",
-        "command = \"...\"",
-    )?;
+    let command = command?;
     Some(PostDeploy {
         name: Spanned::new(label.name.clone(), label.span),
         on,

@@ -1,13 +1,13 @@
 //! Lowers `service NAME { ... }`: one Fly app and everything it declares.
 
-use super::fields::{Fields, Sink, missing};
+use super::fields::{Fields, Sink};
 use super::keywords::Signal;
 use super::values::{self, region_code};
 use super::{build, network, no_label, ops, required_label, storage, unique_names};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::fly::{self, CpuKind, Region};
 use crate::model::{Count, Deploy, EnvVar, Process, Project, Service, Vm};
-use crate::span::{Span, Spanned};
+use crate::span::Spanned;
 use crate::syntax::ast::{Block, Duration, Entry, ValueKind};
 
 /// The most machines flyx places in one region.
@@ -374,6 +374,19 @@ fn check_memory(vm: &Vm, sink: &Sink) {
     let (min, max) = (min * u64::from(cpus), max * u64::from(cpus));
     if !(min..=max).contains(&memory.value) {
         let size = vm.size.map_or(fly::DEFAULT_PRESET, |s| s.value);
+        let help = if memory.value < min {
+            format!("use at least {min}mb on `{size}`")
+        } else {
+            match fly::PRESETS.iter().find(|p| {
+                p.cpu_kind == kind && kind.memory_per_cpu().1 * u64::from(p.cpus) >= memory.value
+            }) {
+                Some(larger) => format!(
+                    "use at most {max}mb on `{size}`, or a larger size such as `{}`",
+                    larger.name
+                ),
+                None => format!("use at most {max}mb on `{size}`"),
+            }
+        };
         sink.push(
             Diagnostic::new(
                 Code::E0210,
@@ -389,7 +402,7 @@ fn check_memory(vm: &Vm, sink: &Sink) {
                 "too {} for `{size}`",
                 if memory.value < min { "little" } else { "much" }
             ))
-            .help("choose memory in that range, or a larger or smaller `size`"),
+            .help(help),
         );
     }
 }
@@ -610,12 +623,4 @@ fn check_process_name(name: &Spanned<String>, sink: &Sink) {
             .help("use lowercase letters, digits, `-` and `_`"),
         );
     }
-}
-
-/// Reports a required attribute that is missing from a block.
-pub fn require<T>(value: Option<T>, sink: &Sink, at: Span, what: &str, example: &str) -> Option<T> {
-    if value.is_none() {
-        missing(sink, at, what, example);
-    }
-    value
 }

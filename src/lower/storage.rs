@@ -1,7 +1,7 @@
 //! Lowers what a service stores and serves from disk: `volume`, `static` and `file`.
 
 use super::fields::{Fields, Sink};
-use super::service::{check_secret_name, require};
+use super::service::check_secret_name;
 use super::{no_label, required_label};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::fly;
@@ -16,7 +16,7 @@ const MAX_VOLUME_GB: u64 = 500;
 pub fn lower_volume(block: &Block, sink: &Sink) -> Option<Volume> {
     let label = required_label(block, sink, "volume NAME { mount = \"/data\" }");
     let mut f = Fields::new(block, sink);
-    let mount = f.string("mount");
+    let mount = f.required("mount", "mount = \"/data\"", |f, n| f.string(n));
     let size_gb = f.gigabytes("size");
     let snapshot_retention = f.count("snapshot_retention", 1, 60);
     let scheduled_snapshots = f.bool("scheduled_snapshots").map(|b| b.value);
@@ -56,13 +56,7 @@ pub fn lower_volume(block: &Block, sink: &Sink) -> Option<Volume> {
             )),
         );
     }
-    let mount = require(
-        mount,
-        sink,
-        block.kind.span,
-        "a `mount` path",
-        "mount = \"/data\"",
-    )?;
+    let mount = mount?;
     Some(Volume {
         name,
         mount,
@@ -119,8 +113,8 @@ fn check_mount_path(path: &Spanned<String>, sink: &Sink) {
 fn lower_auto_extend(block: &Block, sink: &Sink) -> Option<AutoExtend> {
     no_label(block, sink);
     let mut f = Fields::new(block, sink);
-    let threshold = f.count("threshold", 50, 99);
-    let increment = f.gigabytes("increment");
+    let threshold = f.required("threshold", "threshold = 80", |f, n| f.count(n, 50, 99));
+    let increment = f.required("increment", "increment = 1gb", |f, n| f.gigabytes(n));
     let limit = f.gigabytes("limit");
     f.finish();
     if let Some(increment) = increment
@@ -139,20 +133,8 @@ fn lower_auto_extend(block: &Block, sink: &Sink) -> Option<AutoExtend> {
     if let Some(limit) = limit {
         check_volume_size(limit, "limit", sink);
     }
-    let threshold = require(
-        threshold,
-        sink,
-        block.kind.span,
-        "a `threshold`",
-        "threshold = 80",
-    )?;
-    let increment_gb = require(
-        increment,
-        sink,
-        block.kind.span,
-        "an `increment`",
-        "increment = 1gb",
-    )?;
+    let threshold = threshold?;
+    let increment_gb = increment?;
     Some(AutoExtend {
         threshold,
         increment_gb,
@@ -165,23 +147,13 @@ fn lower_auto_extend(block: &Block, sink: &Sink) -> Option<AutoExtend> {
 pub fn lower_static(block: &Block, sink: &Sink) -> Option<Static> {
     no_label(block, sink);
     let mut f = Fields::new(block, sink);
-    let guest_path = f.string("guest_path");
-    let url_prefix = f.string("url_prefix");
+    let guest_path = f.required("guest_path", "guest_path = \"/app/public\"", |f, n| {
+        f.string(n)
+    });
+    let url_prefix = f.required("url_prefix", "url_prefix = \"/assets\"", |f, n| f.string(n));
     f.finish();
-    let guest_path = require(
-        guest_path,
-        sink,
-        block.kind.span,
-        "a `guest_path`",
-        "guest_path = \"/app/public\"",
-    )?;
-    let url_prefix = require(
-        url_prefix,
-        sink,
-        block.kind.span,
-        "a `url_prefix`",
-        "url_prefix = \"/assets\"",
-    )?;
+    let guest_path = guest_path?;
+    let url_prefix = url_prefix?;
     Some(Static {
         guest_path,
         url_prefix,
@@ -193,19 +165,15 @@ pub fn lower_static(block: &Block, sink: &Sink) -> Option<Static> {
 pub fn lower_file(block: &Block, sink: &Sink) -> Option<FileMount> {
     no_label(block, sink);
     let mut f = Fields::new(block, sink);
-    let guest_path = f.string("guest_path");
+    let guest_path = f.required("guest_path", "guest_path = \"/etc/app.conf\"", |f, n| {
+        f.string(n)
+    });
     let local = f.string("local_path");
     let secret = f.string("secret");
     let raw = f.string("raw_value");
     let processes = f.names("processes");
     f.finish();
-    let guest_path = require(
-        guest_path,
-        sink,
-        block.kind.span,
-        "a `guest_path`",
-        "guest_path = \"/etc/app.conf\"",
-    )?;
+    let guest_path = guest_path?;
     let mut sources: Vec<(Spanned<String>, FileContent)> = Vec::new();
     if let Some(local) = local {
         sources.push((local.clone(), FileContent::Local(local)));

@@ -218,8 +218,10 @@ fn describe_found(text: &str, at: Span) -> String {
 fn previous_word(text: &str, position: usize) -> Option<&str> {
     let before = text[..position.min(text.len())].trim_end();
     let start = before
-        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '-'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let word = &before[start..];
     (!word.is_empty() && word.starts_with(|c: char| c.is_alphabetic() || c == '_')).then_some(word)
 }

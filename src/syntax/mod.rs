@@ -55,15 +55,189 @@ pub fn parse(sources: &Sources, file: FileId) -> Result<ast::File, Diagnostics> 
 
 /// Refuses files that nest deeper than [`MAX_DEPTH`], before pest recurses into them.
 fn check_depth(file: FileId, text: &str) -> Result<(), Diagnostic> {
-    let (depth, at) = scan::max_depth(text);
-    if depth <= MAX_DEPTH {
+    let Some(at) = scan::too_deep(text, MAX_DEPTH) else {
         return Ok(());
-    }
+    };
     Err(Diagnostic::new(
         Code::E0106,
         Span::new(file, at, at + 1),
-        format!("brackets nest {depth} levels deep, more than the {MAX_DEPTH} flyx reads"),
+        format!("blocks, lists and maps nest more than {MAX_DEPTH} levels deep"),
     )
     .label(format!("level {} starts here", MAX_DEPTH + 1))
     .help("flatten the structure: real stacks need no more than a few levels"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ast::*;
+    use super::*;
+
+    fn parse_text(text: &str) -> Result<File, Diagnostics> {
+        let (sources, file) = Sources::single("t.flyx", text);
+        parse(&sources, file)
+    }
+
+    fn first_block(text: &str) -> Block {
+        match parse_text(text).expect("parses").items.remove(0) {
+            Item::Block(block) => block,
+            Item::Use(_) => panic!("expected a block"),
+        }
+    }
+
+    fn value_of(text: &str) -> ValueKind {
+        let block = first_block(&format!("x {{ v = {text} }}"));
+        match &block.entries[0] {
+            Entry::Attribute(a) => a.value.kind.clone(),
+            Entry::Block(_) => panic!("expected an attribute"),
+        }
+    }
+
+    fn codes(text: &str) -> Vec<Code> {
+        parse_text(text)
+            .expect_err("fails")
+            .iter()
+            .map(|d| d.code)
+            .collect()
+    }
+
+    #[test]
+    fn blocks_have_kind_label_and_entries() {
+        let block = first_block("service api {\n  image = \"x\"\n  http { port = 8080 }\n}");
+        assert_eq!(block.kind.name, "service");
+        assert_eq!(block.label.as_ref().map(|l| l.name.as_str()), Some("api"));
+        assert_eq!(block.entries.len(), 2);
+        assert!(matches!(&block.entries[1], Entry::Block(b) if b.kind.name == "http"));
+        assert_eq!((block.span.start, block.kind.span.end), (0, 7));
+    }
+
+    #[test]
+    fn labels_may_be_strings() {
+        let block = first_block("check \"health\" { }");
+        assert_eq!(block.label.map(|l| l.name), Some("health".to_string()));
+    }
+
+    #[test]
+    fn attributes_need_no_separator() {
+        let block = first_block("http { port = 8080  public = true min_running = 1 }");
+        assert_eq!(block.entries.len(), 3);
+    }
+
+    #[test]
+    fn typed_literals() {
+        assert_eq!(value_of("8080"), ValueKind::Integer(8080));
+        assert_eq!(value_of("-1"), ValueKind::Integer(-1));
+        assert_eq!(value_of("0.33"), ValueKind::Float(0.33));
+        assert_eq!(value_of("true"), ValueKind::Bool(true));
+        assert_eq!(
+            value_of("512mb"),
+            ValueKind::Size(Size {
+                amount: 512,
+                unit: SizeUnit::Megabytes
+            })
+        );
+        assert_eq!(
+            value_of("10GB"),
+            ValueKind::Size(Size {
+                amount: 10,
+                unit: SizeUnit::Gigabytes
+            })
+        );
+        assert_eq!(
+            value_of("1m30s"),
+            ValueKind::Duration(Duration { millis: 90_000 })
+        );
+        assert_eq!(
+            value_of("500ms"),
+            ValueKind::Duration(Duration { millis: 500 })
+        );
+    }
+
+    #[test]
+    fn true_prefixed_names_are_names() {
+        assert!(matches!(value_of("trueish"), ValueKind::Reference(r) if r.dotted() == "trueish"));
+    }
+
+    #[test]
+    fn references_keep_their_parts() {
+        let ValueKind::Reference(r) = value_of("nats.ports.client") else {
+            panic!("expected a reference");
+        };
+        assert_eq!(r.dotted(), "nats.ports.client");
+        assert_eq!(r.parts.len(), 3);
+    }
+
+    #[test]
+    fn strings_decode_escapes_and_split_interpolations() {
+        let ValueKind::String(t) = value_of(r#""nats://${ nats.host }:4222 \"q\" \$x""#) else {
+            panic!("expected a string");
+        };
+        assert_eq!(t.parts.len(), 3);
+        assert_eq!(t.parts[0], TemplatePart::Text("nats://".into()));
+        assert!(matches!(&t.parts[1], TemplatePart::Interpolation(r) if r.dotted() == "nats.host"));
+        assert_eq!(t.parts[2], TemplatePart::Text(":4222 \"q\" $x".into()));
+        assert_eq!(t.as_literal(), None);
+    }
+
+    #[test]
+    fn a_lone_dollar_is_text() {
+        let ValueKind::String(t) = value_of("\"psql $DATABASE_URL\"") else {
+            panic!("expected a string");
+        };
+        assert_eq!(t.as_literal().as_deref(), Some("psql $DATABASE_URL"));
+    }
+
+    #[test]
+    fn lists_and_maps() {
+        let ValueKind::List(items) = value_of("[a, \"b\", 3,]") else {
+            panic!("expected a list");
+        };
+        assert_eq!(items.len(), 3);
+        let ValueKind::Map(entries) = value_of("{ sjc = 2, ams = 1 fra = 3 }") else {
+            panic!("expected a map");
+        };
+        let keys: Vec<&str> = entries.iter().map(|e| e.key.name.as_str()).collect();
+        assert_eq!(keys, ["sjc", "ams", "fra"]);
+    }
+
+    #[test]
+    fn comments_are_ignored() {
+        let block = first_block("# top\nservice api { # here\n  image = \"x\" # there\n}\n");
+        assert_eq!(block.entries.len(), 1);
+    }
+
+    #[test]
+    fn use_lines_parse() {
+        let file = parse_text("use \"./shared.flyx\"\nuse nats\n").expect("parses");
+        assert!(
+            matches!(&file.items[0], Item::Use(u) if matches!(&u.target, UseTarget::Path(p, _) if p == "./shared.flyx"))
+        );
+        assert!(
+            matches!(&file.items[1], Item::Use(u) if matches!(&u.target, UseTarget::Module(m) if m.name == "nats"))
+        );
+    }
+
+    #[test]
+    fn syntax_errors_have_codes() {
+        assert_eq!(codes("service api {"), [Code::E0102]);
+        assert_eq!(codes("service api { image = \"x }"), [Code::E0103]);
+        assert_eq!(codes("x { s = \"\\q\" }"), [Code::E0104]);
+        assert_eq!(codes("x { m = 10xb }"), [Code::E0105]);
+        assert_eq!(codes("x { m = 99999999999999999999 }"), [Code::E0105]);
+        assert_eq!(
+            codes(&format!("x {{ v = {}{} }}", "[".repeat(40), "]".repeat(40))),
+            [Code::E0106]
+        );
+    }
+
+    #[test]
+    fn parsing_resumes_at_the_next_top_level_block() {
+        let found = codes("service a {\n  port 1\n}\nservice b {\n  x = \n}\n");
+        assert_eq!(found, [Code::E0101, Code::E0101]);
+    }
+
+    #[test]
+    fn multibyte_text_before_an_error_is_handled() {
+        assert_eq!(codes("#𘷳\né"), [Code::E0101]);
+        assert_eq!(codes("service é { }").len(), 1);
+    }
 }

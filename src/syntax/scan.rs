@@ -125,11 +125,11 @@ pub fn context(file: FileId, text: &str, upto: usize) -> Context {
     context
 }
 
-/// The deepest nesting of `{`, `[` and `${` in `text`, ignoring comments and
-/// string contents, with the position where it is first reached.
-pub fn max_depth(text: &str) -> (usize, usize) {
+/// The offset of the first `{` or `[` nested deeper than `limit`, ignoring
+/// comments and string contents.
+pub fn too_deep(text: &str, limit: usize) -> Option<usize> {
     let bytes = text.as_bytes();
-    let (mut depth, mut max, mut at) = (0usize, 0usize, 0usize);
+    let mut depth = 0usize;
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
@@ -143,9 +143,8 @@ pub fn max_depth(text: &str) -> (usize, usize) {
             }
             b'{' | b'[' => {
                 depth += 1;
-                if depth > max {
-                    max = depth;
-                    at = i;
+                if depth > limit {
+                    return Some(i);
                 }
             }
             b'}' | b']' => depth = depth.saturating_sub(1),
@@ -153,7 +152,7 @@ pub fn max_depth(text: &str) -> (usize, usize) {
         }
         i += 1;
     }
-    (max, at)
+    None
 }
 
 fn is_word_byte(b: u8) -> bool {
@@ -262,7 +261,8 @@ mod tests {
 
     #[test]
     fn measures_depth_outside_strings() {
-        assert_eq!(max_depth("a { b = [ \"{{{{\" ] }").0, 2);
-        assert_eq!(max_depth("# {{{{\nx").0, 0);
+        assert_eq!(too_deep("a { b = [ \"{{{{\" ] }", 2), None);
+        assert_eq!(too_deep("a { b = [ [ ] ] }", 2), Some(10));
+        assert_eq!(too_deep("# {{{{\nx", 0), None);
     }
 }
