@@ -4,11 +4,13 @@
 //! ```text
 //! source text --syntax::parse--> ast::File      (pest, grammar/flyx.pest)
 //!             --lower::lower---> model::Stack   (typed, every value checked)
+//!             --check::check---> Topology       (petgraph: links, deploy order, addresses, Fly's rules)
 //! ```
 //!
 //! The library is pure: text in, model or diagnostics out. Only `cli` touches
 //! the disk.
 
+pub mod check;
 pub mod cli;
 pub mod diagnostic;
 pub mod fly;
@@ -17,6 +19,7 @@ pub mod model;
 pub mod source;
 pub mod span;
 pub mod syntax;
+pub mod topology;
 
 use diagnostic::Diagnostics;
 use source::{FileId, Sources};
@@ -25,8 +28,8 @@ use source::{FileId, Sources};
 /// diagnostic (warnings included) either way.
 #[derive(Debug)]
 pub struct Checked {
-    /// The checked stack, when no error was found.
-    pub stack: Option<model::Stack>,
+    /// The checked topology, when no error was found.
+    pub topology: Option<topology::Topology>,
     /// Everything found, errors and warnings.
     pub diagnostics: Diagnostics,
 }
@@ -37,11 +40,22 @@ pub fn check(sources: &Sources, file: FileId) -> Checked {
         Ok(ast) => ast,
         Err(diagnostics) => {
             return Checked {
-                stack: None,
+                topology: None,
                 diagnostics,
             };
         }
     };
-    let (stack, diagnostics) = lower::lower(&ast);
-    Checked { stack, diagnostics }
+    let (stack, mut diagnostics) = lower::lower(&ast);
+    let Some(stack) = stack else {
+        return Checked {
+            topology: None,
+            diagnostics,
+        };
+    };
+    let (topology, found) = check::check(stack);
+    diagnostics.extend(found);
+    Checked {
+        topology,
+        diagnostics,
+    }
 }

@@ -12,7 +12,10 @@ fn check_and_render(text: &str) {
     let checked = flyx::check(&sources, file);
     let _ = to_text(&checked.diagnostics, &sources, Style::plain());
     let _ = to_json(&checked.diagnostics, &sources);
-    assert_eq!(checked.stack.is_some(), !checked.diagnostics.has_errors());
+    assert_eq!(
+        checked.topology.is_some(),
+        !checked.diagnostics.has_errors()
+    );
 }
 
 fn examples() -> Vec<String> {

@@ -41,11 +41,15 @@ impl CheckArgs {
             return EXIT_INPUT;
         }
         if self.format == Format::Text
-            && let Some(stack) = &checked.stack
+            && let Some(topology) = &checked.topology
         {
             println!(
                 "{name}: {} ok",
-                count_of(stack.services.len(), "service", stack.stores.len())
+                count_of(
+                    topology.stack.services.len(),
+                    "service",
+                    topology.stack.stores.len()
+                )
             );
         }
         EXIT_OK

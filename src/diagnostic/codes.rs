@@ -124,6 +124,52 @@ codes! {
     E0225,
     /// a construct that belongs to a later version of the language
     E0226,
+    /// a link or reference to a service or store that does not exist
+    E0301,
+    /// services that must each deploy before the other
+    E0302,
+    /// a reference to a private address without a link
+    E0303,
+    /// a link or reference to a service that exposes no port of the kind it needs
+    E0304,
+    /// a reference to `.port` of a service with several ports
+    E0305,
+    /// `.internal` forced onto a service whose machines stop when idle
+    E0306,
+    /// a public port the proxy does not listen on
+    E0307,
+    /// `force_https` on a service reached through flycast
+    E0308,
+    /// a service or store with no primary region
+    E0309,
+    /// a volume in a region where its service runs no machine
+    E0310,
+    /// more than one volume for one process group
+    E0311,
+    /// a deploy strategy Fly cannot use with volumes
+    E0312,
+    /// a blue-green deploy without a health check
+    E0313,
+    /// two services or stores with the same app name
+    E0314,
+    /// a port used twice in one service
+    E0315,
+    /// a health check on a port the service does not expose
+    E0316,
+    /// a command flyctl cannot split into words
+    E0317,
+    /// a process group that is not declared
+    E0318,
+    /// two `vm` blocks for one process group
+    E0319,
+    /// statics Fly refuses: too many, or overlapping prefixes
+    E0320,
+    /// one name set twice among secrets, attachments and environment variables
+    E0321,
+    /// a service with nothing to deploy
+    E0322,
+    /// a link to a store from a service that cannot use it, or a store option on a service link
+    E0323,
     /// a file cannot be read
     E0401,
     /// no input file was named and the current folder has none, or several
@@ -132,6 +178,10 @@ codes! {
     E0403,
     /// a duration Fly clamps to its allowed range
     W0201,
+    /// a private service with ports that nothing links to
+    W0301,
+    /// an environment variable that looks like a secret
+    W0302,
 }
 
 impl fmt::Display for Code {

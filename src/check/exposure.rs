@@ -1,0 +1,168 @@
+//! What a service exposes: ports used once, checks on real ports, public ports
+//! the proxy listens on, and no `force_https` where flycast callers arrive.
+
+use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::model::{Protocol, Service};
+use crate::span::Span;
+
+/// Reports ports a service uses twice, inside or outside the proxy.
+pub fn duplicate_ports(service: &Service, diagnostics: &mut Diagnostics) {
+    let mut internal: Vec<(Protocol, u16, Span)> = Vec::new();
+    let mut external: Vec<(Protocol, u16, Span)> = Vec::new();
+    if let Some(http) = &service.http {
+        internal.push((Protocol::Tcp, http.port.value, http.port.span));
+        if http.public.value {
+            external.push((Protocol::Tcp, 80, http.span));
+            external.push((Protocol::Tcp, 443, http.span));
+        }
+    }
+    for port in &service.ports {
+        internal.push((port.protocol, port.internal.value, port.internal.span));
+        for listen in &port.listen {
+            external.push((port.protocol, listen.port.value, listen.port.span));
+        }
+    }
+    report_repeats(service, &internal, "listens on", diagnostics);
+    report_repeats(service, &external, "has the proxy listen on", diagnostics);
+}
+
+fn report_repeats(
+    service: &Service,
+    ports: &[(Protocol, u16, Span)],
+    verb: &str,
+    diagnostics: &mut Diagnostics,
+) {
+    for (i, (protocol, port, span)) in ports.iter().enumerate() {
+        if let Some((_, _, first)) = ports[..i]
+            .iter()
+            .find(|(p, n, _)| p == protocol && n == port)
+        {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::E0315,
+                    *span,
+                    format!(
+                        "`{}` {verb} {} port {port} twice",
+                        service.name.value,
+                        protocol.as_str()
+                    ),
+                )
+                .label("used again here")
+                .also(*first, "first used here")
+                .help("give each port its own number; Fly's health checks break on duplicate services"),
+            );
+        }
+    }
+}
+
+/// A service-level check must target a port the service listens on.
+pub fn check_ports(service: &Service, diagnostics: &mut Diagnostics) {
+    let exposed: Vec<u16> = service
+        .http
+        .iter()
+        .map(|h| h.port.value)
+        .chain(service.ports.iter().map(|p| p.internal.value))
+        .collect();
+    for check in &service.checks {
+        match check.port {
+            Some(port) if !exposed.contains(&port.value) => diagnostics.push(
+                Diagnostic::new(
+                    Code::E0316,
+                    port.span,
+                    format!(
+                        "check `{}` targets port {}, which `{}` does not expose",
+                        check.name.value, port.value, service.name.value
+                    ),
+                )
+                .label("no `http` or `port` block has this port")
+                .help(format!(
+                    "use one of the service's ports ({}), or declare this one with a `port` block",
+                    list(&exposed)
+                )),
+            ),
+            None if service.http.is_none() => diagnostics.push(
+                Diagnostic::new(
+                    Code::E0316,
+                    check.name.span,
+                    format!(
+                        "check `{}` has no port, and `{}` has no `http` block to take it from",
+                        check.name.value, service.name.value
+                    ),
+                )
+                .label("which port should Fly check?")
+                .help("add `port = ...` to the check"),
+            ),
+            _ => {}
+        }
+    }
+}
+
+fn list(ports: &[u16]) -> String {
+    if ports.is_empty() {
+        return "none".into();
+    }
+    ports
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A public raw port needs a port the proxy listens on.
+pub fn public_ports(service: &Service, diagnostics: &mut Diagnostics) {
+    for port in &service.ports {
+        if port.public.value && port.listen.is_empty() {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::E0307,
+                    port.public.span,
+                    format!("public port `{}` has no port for the proxy to listen on", port.name.value),
+                )
+                .label("public, but not exposed anywhere")
+                .help(format!(
+                    "add `external = {}` (and `handlers = [tls]` to terminate TLS), or a `listen` block",
+                    port.internal.value
+                )),
+            );
+        }
+    }
+}
+
+/// `force_https` redirects plain HTTP to HTTPS, and flycast is plain HTTP: a
+/// service reached through flycast must not force HTTPS.
+pub fn force_https_on_flycast(
+    service: &Service,
+    flycast_callers: &[(String, Span)],
+    diagnostics: &mut Diagnostics,
+) {
+    let Some(http) = &service.http else {
+        return;
+    };
+    let forced = http.force_https.map_or(http.public.value, |f| f.value);
+    let Some((caller, span)) = flycast_callers.first() else {
+        return;
+    };
+    if forced {
+        let at = http.force_https.map_or(http.public.span, |f| f.span);
+        diagnostics.push(
+            Diagnostic::new(
+                Code::E0308,
+                at,
+                format!(
+                    "`{}` forces HTTPS, but `{caller}` reaches it through flycast",
+                    service.name.value
+                ),
+            )
+            .label(if http.force_https.is_some() {
+                "`force_https` redirects plain HTTP"
+            } else {
+                "a public `http` block forces HTTPS unless told not to"
+            })
+            .also(*span, format!("`{caller}` calls `http://{}.flycast` here", service.app.value))
+            .help(
+                "flycast carries plain HTTP on port 80 and has no certificate: set `force_https = false`, \
+                 or keep the machines running (`auto_stop = off`) so callers can use `.internal`",
+            ),
+        );
+    }
+}

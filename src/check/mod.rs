@@ -1,0 +1,412 @@
+//! Stage 3, check: resolves names, builds the graph (petgraph), finds the deploy
+//! order, computes every address, and applies Fly's rules. The result is the
+//! [`Topology`] every emitter reads.
+
+mod addresses;
+mod config;
+mod exposure;
+mod graph;
+mod names;
+mod placement;
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::model::{Service, Stack, Via};
+use crate::span::Span;
+use crate::topology::{Attachment, Edge, Node, Resolved, ServiceId, Step, Topology, Traffic};
+
+use addresses::{References, ResolvedLink, Resolver};
+use graph::PendingEdge;
+use names::Names;
+
+pub use config::{default_group, process_groups};
+
+/// Checks a lowered stack. Returns the topology when no error was found, and
+/// every diagnostic either way.
+pub fn check(stack: Stack) -> (Option<Topology>, Diagnostics) {
+    let mut diagnostics = Diagnostics::new();
+    let names = Names::new(&stack);
+    let links = addresses::resolve_links(&stack, &names, &mut diagnostics);
+    let resolver = Resolver {
+        stack: &stack,
+        names: &names,
+        links: &links,
+    };
+    let mut resolved = Vec::with_capacity(stack.services.len());
+    let mut edges = Vec::new();
+    for (i, service) in stack.services.iter().enumerate() {
+        let id = ServiceId(i);
+        let service_links = &links[i];
+        let found = resolve_service(id, service, &resolver, &names, &mut diagnostics);
+        edges.extend(link_edges(id, service_links));
+        edges.extend(extra_edges(
+            id,
+            service_links,
+            &found.references,
+            &found.steps_on,
+        ));
+        resolved.push(found.resolved);
+    }
+    config::unique_apps(&stack, &mut diagnostics);
+    for store in &stack.stores {
+        if store.region.is_none() {
+            diagnostics.push(store_without_region(store));
+        }
+    }
+    flycast_rules(&stack, &links, &mut resolved, &mut diagnostics);
+    let built = graph::build(&stack, edges);
+    let deps = graph::dependencies(&built, &stack);
+    let levels = graph::levels(&stack, &deps, &mut diagnostics);
+    if !diagnostics.has_errors() {
+        // An unresolved link would make its target look unreached.
+        orphans(&stack, &built, &mut diagnostics);
+    }
+    let (Some(levels), false) = (levels, diagnostics.has_errors()) else {
+        return (None, diagnostics);
+    };
+    let mut resolved: Vec<Resolved> = resolved.into_iter().flatten().collect();
+    for (i, service_deps) in deps.iter().enumerate() {
+        let mut ids: Vec<ServiceId> = service_deps.iter().map(|(id, _)| *id).collect();
+        ids.sort_by(|a, b| {
+            stack.services[a.0]
+                .name
+                .value
+                .cmp(&stack.services[b.0].name.value)
+        });
+        resolved[i].depends_on = ids;
+    }
+    let secrets = secret_table(&stack);
+    let topology = Topology {
+        stack,
+        resolved,
+        graph: built.graph,
+        service_nodes: built.service_nodes,
+        store_nodes: built.store_nodes,
+        levels,
+        secrets,
+    };
+    (Some(topology), diagnostics)
+}
+
+/// What checking one service found.
+struct ServiceFindings {
+    resolved: Option<Resolved>,
+    references: References,
+    steps_on: Vec<(Node, Span)>,
+}
+
+/// Applies the per-service rules and resolves the service's texts.
+fn resolve_service(
+    id: ServiceId,
+    service: &Service,
+    resolver: &Resolver<'_>,
+    names: &Names<'_>,
+    diagnostics: &mut Diagnostics,
+) -> ServiceFindings {
+    let groups = config::process_groups(service);
+    config::source(service, diagnostics);
+    config::process_references(service, &groups, diagnostics);
+    config::vm_groups(service, diagnostics);
+    config::statics(service, diagnostics);
+    config::secret_looking_env(service, diagnostics);
+    exposure::duplicate_ports(service, diagnostics);
+    exposure::check_ports(service, diagnostics);
+    exposure::public_ports(service, diagnostics);
+    placement::strategy(service, diagnostics);
+    placement::one_volume_per_group(service, config::default_group(&groups), diagnostics);
+
+    let mut references = References::default();
+    let mut text =
+        |t: &crate::model::Text, d: &mut Diagnostics| resolver.text(id, t, &mut references, d);
+    let env = named_texts(&service.env, &mut text, diagnostics);
+    let build_args = match &service.source {
+        crate::model::Source::Dockerfile(b) => named_texts(&b.args, &mut text, diagnostics),
+        crate::model::Source::Runtime(b) => named_texts(&b.args, &mut text, diagnostics),
+        _ => Some(Vec::new()),
+    };
+    let release_command = match &service.deploy.release_command {
+        Some(command) => text(command, diagnostics).map(Some),
+        None => Some(None),
+    };
+    let mut steps_on = Vec::new();
+    let mut steps = Some(Vec::new());
+    for step in &service.post_deploy {
+        let app = match &step.on {
+            Some(on) => match names.lookup(
+                on,
+                &format!("post_deploy `{}` runs on", step.name.value),
+                diagnostics,
+            ) {
+                Some(Node::Service(target)) => {
+                    steps_on.push((Node::Service(target), on.span));
+                    Some(resolver.stack.services[target.0].app.value.clone())
+                }
+                Some(Node::Store(_)) => {
+                    diagnostics.push(
+                        Diagnostic::new(
+                            Code::E0323,
+                            on.span,
+                            "a post-deploy step runs on a service, not on a data store",
+                        )
+                        .label("flyx cannot open a console on a managed store")
+                        .help("name a service, or run the command from this service"),
+                    );
+                    None
+                }
+                None => None,
+            },
+            None => Some(service.app.value.clone()),
+        };
+        let command = text(&step.command, diagnostics);
+        match (app, command, steps.as_mut()) {
+            (Some(app), Some(command), Some(list)) => list.push(Step {
+                name: step.name.value.clone(),
+                app,
+                command,
+            }),
+            _ => steps = None,
+        }
+    }
+    config::commands(
+        service,
+        release_command.as_ref().and_then(|c| c.as_deref()),
+        diagnostics,
+    );
+    let attachments = attachments(id, service, resolver, diagnostics);
+    let primary = placement::primary_region(service, diagnostics);
+    let resolved = match (
+        primary,
+        env,
+        build_args,
+        release_command,
+        steps,
+        attachments,
+    ) {
+        (
+            Some(primary_region),
+            Some(env),
+            Some(build_args),
+            Some(release_command),
+            Some(post_deploy),
+            Some(attachments),
+        ) => {
+            let placements = service.count.placements(Some(primary_region));
+            let volume_placements = placement::volumes(service, &placements, diagnostics);
+            Some(Resolved {
+                primary_region,
+                placements,
+                public: service.http.as_ref().is_some_and(|h| h.public.value)
+                    || service.ports.iter().any(|p| p.public.value),
+                flycast: service.flycast.is_some_and(|f| f.value),
+                env,
+                build_args,
+                release_command,
+                post_deploy,
+                attachments,
+                volume_placements,
+                depends_on: Vec::new(),
+                process_groups: groups,
+            })
+        }
+        _ => None,
+    };
+    ServiceFindings {
+        resolved,
+        references,
+        steps_on,
+    }
+}
+
+fn named_texts(
+    vars: &[crate::model::EnvVar],
+    text: &mut impl FnMut(&crate::model::Text, &mut Diagnostics) -> Option<String>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Vec<(String, String)>> {
+    let mut out = Some(Vec::with_capacity(vars.len()));
+    for var in vars {
+        match (text(&var.value, diagnostics), out.as_mut()) {
+            (Some(value), Some(list)) => list.push((var.name.value.clone(), value)),
+            _ => out = None,
+        }
+    }
+    out
+}
+
+/// The stores a service links to, with the secret each URL is stored as.
+fn attachments(
+    id: ServiceId,
+    service: &Service,
+    resolver: &Resolver<'_>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Vec<Attachment>> {
+    let mut out = Vec::new();
+    let mut attached: Vec<(String, Span)> = Vec::new();
+    for link in &resolver.links[id.0] {
+        let Node::Store(store) = link.target else {
+            continue;
+        };
+        let declared = &service.links[link.index];
+        let kind = &resolver.stack.stores[store.0].kind;
+        let secret = declared
+            .secret
+            .as_ref()
+            .map_or_else(|| kind.default_secret().to_string(), |s| s.value.clone());
+        attached.push((
+            secret.clone(),
+            declared.secret.as_ref().map_or(declared.span, |s| s.span),
+        ));
+        out.push(Attachment {
+            store,
+            secret,
+            database: declared.database.as_ref().map(|d| d.value.clone()),
+        });
+    }
+    config::name_collisions(service, &attached, diagnostics);
+    Some(out)
+}
+
+/// Edges for links: private traffic to services, attachments to stores.
+fn link_edges(from: ServiceId, links: &[ResolvedLink]) -> Vec<PendingEdge> {
+    links
+        .iter()
+        .map(|link| PendingEdge {
+            from,
+            to: link.target,
+            edge: Edge {
+                traffic: match (link.target, link.via) {
+                    (Node::Store(_), _) => Traffic::Attached,
+                    (Node::Service(_), Some(via)) => Traffic::of(via),
+                    (Node::Service(_), None) => Traffic::Internal,
+                },
+                orders_deploy: link.orders_deploy,
+                span: link.span,
+            },
+        })
+        .collect()
+}
+
+/// Edges for public references and post-deploy steps on other services, when
+/// no link already joins the two.
+fn extra_edges(
+    from: ServiceId,
+    links: &[ResolvedLink],
+    references: &References,
+    steps_on: &[(Node, Span)],
+) -> Vec<PendingEdge> {
+    let mut out: Vec<PendingEdge> = Vec::new();
+    for (target, span) in steps_on {
+        let ordered_by_link = links.iter().any(|l| l.target == *target && l.orders_deploy);
+        if *target != Node::Service(from) && !ordered_by_link {
+            out.push(PendingEdge {
+                from,
+                to: *target,
+                edge: graph::traffic_edge(Traffic::Step, true, *span),
+            });
+        }
+    }
+    for (target, span) in &references.public {
+        let linked = links.iter().any(|l| l.target == *target);
+        let known = out
+            .iter()
+            .any(|e| e.to == *target && e.edge.traffic == Traffic::Public);
+        if !linked && !known {
+            out.push(PendingEdge {
+                from,
+                to: *target,
+                edge: graph::traffic_edge(Traffic::Public, false, *span),
+            });
+        }
+    }
+    out
+}
+
+/// Marks services reached through flycast, and refuses `force_https` on them.
+fn flycast_rules(
+    stack: &Stack,
+    links: &[Vec<ResolvedLink>],
+    resolved: &mut [Option<Resolved>],
+    diagnostics: &mut Diagnostics,
+) {
+    let mut callers: Vec<Vec<(String, Span)>> = vec![Vec::new(); stack.services.len()];
+    for (from, service_links) in links.iter().enumerate() {
+        for link in service_links {
+            if let (Node::Service(to), Some(Via::Flycast)) = (link.target, link.via) {
+                callers[to.0].push((stack.services[from].name.value.clone(), link.span));
+            }
+        }
+    }
+    for (i, service) in stack.services.iter().enumerate() {
+        exposure::force_https_on_flycast(service, &callers[i], diagnostics);
+        if let Some(resolved) = resolved[i].as_mut() {
+            resolved.flycast |= !callers[i].is_empty();
+        }
+    }
+}
+
+/// A private service that listens on ports but that nothing reaches.
+fn orphans(stack: &Stack, built: &graph::Built, diagnostics: &mut Diagnostics) {
+    for (i, service) in stack.services.iter().enumerate() {
+        let public = service.http.as_ref().is_some_and(|h| h.public.value)
+            || service.ports.iter().any(|p| p.public.value);
+        if public || !addresses::has_ports(service) {
+            continue;
+        }
+        let node = built.service_nodes[i];
+        let reached = built
+            .graph
+            .neighbors_directed(node, petgraph::Direction::Incoming)
+            .next()
+            .is_some();
+        if !reached {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::W0301,
+                    service.name.span,
+                    format!("service `{}` is private and nothing links to it", service.name.value),
+                )
+                .label("no public port, and no service reaches it")
+                .help(format!(
+                    "link to it from the services that call it (`links = [{}]`), or set `public = true` on its `http` block",
+                    service.name.value
+                )),
+            );
+        }
+    }
+}
+
+fn store_without_region(store: &crate::model::Store) -> Diagnostic {
+    Diagnostic::new(
+        Code::E0309,
+        store.name.span,
+        format!(
+            "{} `{}` has no region",
+            store.kind.keyword(),
+            store.name.value
+        ),
+    )
+    .label("flyx cannot create it without one")
+    .help("add `region = sjc` (or another region) to the project or to this store")
+}
+
+/// Every secret a service lists, with the services that get its value.
+fn secret_table(stack: &Stack) -> BTreeMap<String, Vec<ServiceId>> {
+    let mut table: BTreeMap<String, Vec<ServiceId>> = BTreeMap::new();
+    for (i, service) in stack.services.iter().enumerate() {
+        for secret in &service.secrets {
+            table
+                .entry(secret.value.clone())
+                .or_default()
+                .push(ServiceId(i));
+        }
+    }
+    for services in table.values_mut() {
+        services.sort_by(|a, b| {
+            stack.services[a.0]
+                .name
+                .value
+                .cmp(&stack.services[b.0].name.value)
+        });
+    }
+    table
+}

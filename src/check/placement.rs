@@ -1,0 +1,163 @@
+//! Where machines and volumes go: primary regions, volume placement, and the
+//! deploy strategies Fly allows with volumes.
+//!
+//! A volume lives in one region, on one host, and serves one machine; a service
+//! running N machines in a region needs N volumes there.
+
+use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::fly::Region;
+use crate::model::{Service, Strategy};
+use crate::topology::VolumePlacement;
+
+/// The primary region, or an E0309 diagnostic.
+pub fn primary_region(service: &Service, diagnostics: &mut Diagnostics) -> Option<Region> {
+    if let Some(region) = service.region {
+        return Some(region.value);
+    }
+    let why = if service.volumes.is_empty() {
+        "Fly places new machines in the primary region"
+    } else {
+        "Fly places new machines in the primary region, and `[mounts]` requires one"
+    };
+    diagnostics.push(
+        Diagnostic::new(
+            Code::E0309,
+            service.name.span,
+            format!("service `{}` has no primary region", service.name.value),
+        )
+        .label(why)
+        .help("add `region = sjc` (or another region) to the project or to this service"),
+    );
+    None
+}
+
+/// Where each volume goes, one per machine of the group that mounts it.
+pub fn volumes(
+    service: &Service,
+    placements: &[(Region, u32)],
+    diagnostics: &mut Diagnostics,
+) -> Vec<VolumePlacement> {
+    let mut out = Vec::new();
+    for (index, volume) in service.volumes.iter().enumerate() {
+        for region in &volume.regions {
+            if !placements.iter().any(|(r, _)| *r == region.value) {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::E0310,
+                        region.span,
+                        format!(
+                            "volume `{}` is placed in `{}`, where `{}` runs no machine",
+                            volume.name.value, region.value, service.name.value
+                        ),
+                    )
+                    .label("no machine here to mount it")
+                    .help(format!(
+                        "add `{}` to the `count` of `{}`, or remove it from `regions`",
+                        region.value, service.name.value
+                    )),
+                );
+            }
+        }
+        for (region, count) in placements {
+            if !volume.regions.is_empty() && !volume.regions.iter().any(|r| r.value == *region) {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::E0310,
+                        volume.name.span,
+                        format!(
+                            "`{}` runs {count} machine{} in `{region}`, where volume `{}` is not placed",
+                            service.name.value,
+                            if *count == 1 { "" } else { "s" },
+                            volume.name.value
+                        ),
+                    )
+                    .label("these machines would have nothing to mount")
+                    .help(format!("add `{region}` to the volume's `regions`, or remove `regions` to place it wherever the service runs")),
+                );
+                continue;
+            }
+            out.push(VolumePlacement {
+                volume: index,
+                region: *region,
+                count: *count,
+            });
+        }
+    }
+    out
+}
+
+/// Canary and blue-green deploys create extra machines, which cannot get the
+/// volumes of the machines they replace; blue-green also needs a health check.
+pub fn strategy(service: &Service, diagnostics: &mut Diagnostics) {
+    let Some(strategy) = service.deploy.strategy else {
+        return;
+    };
+    if matches!(strategy.value, Strategy::Canary | Strategy::Bluegreen)
+        && let Some(volume) = service.volumes.first()
+    {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::E0312,
+                strategy.span,
+                format!(
+                    "`{}` deploys cannot be used with volumes",
+                    strategy.value.as_str()
+                ),
+            )
+            .label("this strategy starts new machines beside the old ones")
+            .also(
+                volume.name.span,
+                "a volume serves one machine and cannot follow it",
+            )
+            .help("use `strategy = rolling` or `immediate` for a service with volumes"),
+        );
+    }
+    if strategy.value == Strategy::Bluegreen && !has_health_check(service) {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::E0313,
+                strategy.span,
+                "a blue-green deploy needs a health check",
+            )
+            .label("Fly switches traffic when the new machines pass their checks")
+            .help("add a `check` block to the service or to its `http` block"),
+        );
+    }
+}
+
+fn has_health_check(service: &Service) -> bool {
+    !service.checks.is_empty()
+        || service.http.iter().any(|h| !h.checks.is_empty())
+        || service.ports.iter().any(|p| !p.checks.is_empty())
+}
+
+/// flyctl allows one `[[mounts]]` per process group.
+pub fn one_volume_per_group(service: &Service, default_group: &str, diagnostics: &mut Diagnostics) {
+    let mut seen: Vec<(String, &crate::model::Volume)> = Vec::new();
+    for volume in &service.volumes {
+        let groups: Vec<String> = if volume.processes.is_empty() {
+            vec![default_group.to_string()]
+        } else {
+            volume.processes.iter().map(|p| p.value.clone()).collect()
+        };
+        for group in groups {
+            if let Some((_, first)) = seen.iter().find(|(g, _)| *g == group) {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::E0311,
+                        volume.name.span,
+                        format!(
+                            "process group `{group}` of `{}` would mount two volumes",
+                            service.name.value
+                        ),
+                    )
+                    .label("a second volume for the same machines")
+                    .also(first.name.span, "the first volume")
+                    .help("Fly mounts one volume per machine: use one volume with subfolders, or give each volume its own `processes`"),
+                );
+            } else {
+                seen.push((group, volume));
+            }
+        }
+    }
+}

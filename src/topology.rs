@@ -1,0 +1,200 @@
+//! The checked topology: the stack with every name resolved, the graph of links,
+//! the deploy order and every address computed. Emitters read only this.
+
+use std::collections::BTreeMap;
+
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::fly::Region;
+use crate::model::{Service, Stack, Store, Via};
+use crate::span::Span;
+
+/// Index of a service in [`Stack::services`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ServiceId(pub usize);
+
+/// Index of a store in [`Stack::stores`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StoreId(pub usize);
+
+/// A node of the graph: a service or a managed data store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Node {
+    /// A Fly app flyx deploys.
+    Service(ServiceId),
+    /// A Fly Postgres cluster or Upstash Redis database.
+    Store(StoreId),
+}
+
+/// How traffic flows along an edge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Traffic {
+    /// Over the internet, to `<app>.fly.dev`.
+    Public,
+    /// Through the Fly proxy on the private network: `<app>.flycast`.
+    Flycast,
+    /// Straight to the machines over 6PN: `<app>.internal`.
+    Internal,
+    /// To a managed store, through the URL attached as a secret.
+    Attached,
+    /// No traffic: a post-deploy step runs on the target's machine.
+    Step,
+}
+
+impl Traffic {
+    /// The traffic of a private link resolved to `via`.
+    pub fn of(via: Via) -> Traffic {
+        match via {
+            Via::Flycast => Traffic::Flycast,
+            Via::Internal => Traffic::Internal,
+        }
+    }
+
+    /// A word for drawings and messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Traffic::Public => "public",
+            Traffic::Flycast => "flycast",
+            Traffic::Internal => "internal",
+            Traffic::Attached => "attached",
+            Traffic::Step => "post-deploy",
+        }
+    }
+}
+
+/// An edge of the graph: the source uses the target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Edge {
+    /// How traffic flows.
+    pub traffic: Traffic,
+    /// Whether the source deploys after the target.
+    pub orders_deploy: bool,
+    /// Where the edge was declared.
+    pub span: Span,
+}
+
+/// What the check stage computed for one service.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resolved {
+    /// The primary region.
+    pub primary_region: Region,
+    /// Machines per region, in region order.
+    pub placements: Vec<(Region, u32)>,
+    /// Whether the service gets public IPs. A service is public only when it
+    /// says so; everything else gets none, ever.
+    pub public: bool,
+    /// Whether other services reach it through `.flycast`, which needs a
+    /// private IPv6 address and a proxy service definition for each port.
+    pub flycast: bool,
+    /// `[env]`, references resolved, in source order.
+    pub env: Vec<(String, String)>,
+    /// `[build.args]`, references resolved, in source order.
+    pub build_args: Vec<(String, String)>,
+    /// `release_command`, references resolved.
+    pub release_command: Option<String>,
+    /// Post-deploy steps, references resolved.
+    pub post_deploy: Vec<Step>,
+    /// Stores attached to this service.
+    pub attachments: Vec<Attachment>,
+    /// Volumes to create: volume index, region, how many.
+    pub volume_placements: Vec<VolumePlacement>,
+    /// The services this one deploys after.
+    pub depends_on: Vec<ServiceId>,
+    /// The process groups, sorted; `["app"]` when none are declared.
+    pub process_groups: Vec<String>,
+}
+
+/// A resolved post-deploy step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// The step's name.
+    pub name: String,
+    /// The app whose machine runs it.
+    pub app: String,
+    /// The command.
+    pub command: String,
+}
+
+/// A store attached to a service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    /// Which store.
+    pub store: StoreId,
+    /// The secret the connection URL is stored as.
+    pub secret: String,
+    /// Postgres: the database name.
+    pub database: Option<String>,
+}
+
+/// Volumes of one name in one region.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VolumePlacement {
+    /// Index into the service's volumes.
+    pub volume: usize,
+    /// Where.
+    pub region: Region,
+    /// How many: one per machine of the group that mounts it.
+    pub count: u32,
+}
+
+/// The checked topology.
+#[derive(Clone, Debug)]
+pub struct Topology {
+    /// The lowered declarations.
+    pub stack: Stack,
+    /// What was computed for each service, parallel to `stack.services`.
+    pub resolved: Vec<Resolved>,
+    /// Services and stores, linked by how they use each other.
+    pub graph: DiGraph<Node, Edge>,
+    /// The graph node of each service, parallel to `stack.services`.
+    pub service_nodes: Vec<NodeIndex>,
+    /// The graph node of each store, parallel to `stack.stores`.
+    pub store_nodes: Vec<NodeIndex>,
+    /// Deploy order: everything in a level can deploy at once, after every
+    /// earlier level. Names order each level. Stores are created before level 0.
+    pub levels: Vec<Vec<ServiceId>>,
+    /// Every secret a service needs a value for, and the services that get it.
+    pub secrets: BTreeMap<String, Vec<ServiceId>>,
+}
+
+impl Topology {
+    /// The service with this id.
+    pub fn service(&self, id: ServiceId) -> &Service {
+        &self.stack.services[id.0]
+    }
+
+    /// What was computed for this service.
+    pub fn resolved(&self, id: ServiceId) -> &Resolved {
+        &self.resolved[id.0]
+    }
+
+    /// The store with this id.
+    pub fn store(&self, id: StoreId) -> &Store {
+        &self.stack.stores[id.0]
+    }
+
+    /// Every service id, in source order.
+    pub fn service_ids(&self) -> impl Iterator<Item = ServiceId> + '_ {
+        (0..self.stack.services.len()).map(ServiceId)
+    }
+
+    /// Service ids sorted by name.
+    pub fn services_by_name(&self) -> Vec<ServiceId> {
+        let mut ids: Vec<ServiceId> = self.service_ids().collect();
+        ids.sort_by(|a, b| {
+            self.service(*a)
+                .name
+                .value
+                .cmp(&self.service(*b).name.value)
+        });
+        ids
+    }
+
+    /// The name of a node.
+    pub fn node_name(&self, node: Node) -> &str {
+        match node {
+            Node::Service(id) => &self.service(id).name.value,
+            Node::Store(id) => &self.store(id).name.value,
+        }
+    }
+}

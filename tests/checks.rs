@@ -1,0 +1,160 @@
+//! The passing side of every graph rule: each `tests/passing/<CODE>_<what>.flyx`
+//! is the correct version of what `tests/errors/<CODE>_*` gets wrong. It must
+//! check with no diagnostic at all, and its checked topology (deploy levels,
+//! addresses, volumes, secrets, edges) is snapshotted.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use flyx::diagnostic::Code;
+use flyx::diagnostic::render::{Style, to_text};
+use flyx::source::Sources;
+use flyx::topology::{Node, Topology};
+
+fn passing() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/passing");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("tests/passing")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "flyx"))
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// The checked topology in a form a reviewer can read.
+pub fn overview(topology: &Topology) -> String {
+    let mut out = String::new();
+    let name = |id: flyx::topology::ServiceId| topology.service(id).name.value.clone();
+    out.push_str("deploy levels:\n");
+    for (i, level) in topology.levels.iter().enumerate() {
+        let names: Vec<String> = level.iter().map(|id| name(*id)).collect();
+        let _ = writeln!(out, "  {i}: {}", names.join(", "));
+    }
+    out.push_str("services:\n");
+    for id in topology.services_by_name() {
+        let service = topology.service(id);
+        let r = topology.resolved(id);
+        let machines: Vec<String> = r
+            .placements
+            .iter()
+            .map(|(reg, n)| format!("{reg}×{n}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {} (app {}, {}{}, primary {}, machines {})",
+            service.name.value,
+            service.app.value,
+            if r.public { "public" } else { "private" },
+            if r.flycast { ", flycast" } else { "" },
+            r.primary_region,
+            machines.join(" ")
+        );
+        for (k, v) in &r.env {
+            let _ = writeln!(out, "    env {k} = {v}");
+        }
+        for (k, v) in &r.build_args {
+            let _ = writeln!(out, "    build arg {k} = {v}");
+        }
+        for v in &r.volume_placements {
+            let _ = writeln!(
+                out,
+                "    volume {} in {} ×{}",
+                service.volumes[v.volume].name.value, v.region, v.count
+            );
+        }
+        for a in &r.attachments {
+            let _ = writeln!(
+                out,
+                "    attaches {} as {}{}",
+                topology.store(a.store).name.value,
+                a.secret,
+                a.database
+                    .as_ref()
+                    .map_or(String::new(), |d| format!(" (database {d})"))
+            );
+        }
+        for s in &r.post_deploy {
+            let _ = writeln!(
+                out,
+                "    after deploy `{}` on {}: {}",
+                s.name, s.app, s.command
+            );
+        }
+        if !r.depends_on.is_empty() {
+            let deps: Vec<String> = r.depends_on.iter().map(|d| name(*d)).collect();
+            let _ = writeln!(out, "    deploys after {}", deps.join(", "));
+        }
+    }
+    out.push_str("edges:\n");
+    for edge in topology.graph.edge_indices() {
+        let Some((a, b)) = topology.graph.edge_endpoints(edge) else {
+            continue;
+        };
+        let weight = topology.graph[edge];
+        let _ = writeln!(
+            out,
+            "  {} -> {}{} ({}{})",
+            topology.node_name(topology.graph[a]),
+            topology.node_name(topology.graph[b]),
+            if matches!(topology.graph[b], Node::Store(_)) {
+                " [store]"
+            } else {
+                ""
+            },
+            weight.traffic.describe(),
+            if weight.orders_deploy {
+                ", orders deploy"
+            } else {
+                ""
+            }
+        );
+    }
+    if !topology.secrets.is_empty() {
+        out.push_str("secrets:\n");
+        for (secret, services) in &topology.secrets {
+            let names: Vec<String> = services.iter().map(|id| name(*id)).collect();
+            let _ = writeln!(out, "  {secret} -> {}", names.join(", "));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_passing_fixture_checks_clean() {
+    for path in passing() {
+        let file_name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).expect("utf-8");
+        let (sources, file) = Sources::single(file_name.clone(), text);
+        let checked = flyx::check(&sources, file);
+        assert!(
+            checked.diagnostics.is_empty(),
+            "{file_name}:\n{}",
+            to_text(&checked.diagnostics, &sources, Style::plain())
+        );
+        let topology = checked.topology.expect("a topology");
+        insta::with_settings!({
+            snapshot_path => "snapshots/passing",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!(file_name, overview(&topology));
+        });
+    }
+}
+
+/// Every graph rule (E03xx and W03xx) has its passing fixture.
+#[test]
+fn every_graph_rule_has_a_passing_fixture() {
+    let names: Vec<String> = passing()
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy()[..5].to_string())
+        .collect();
+    let missing: Vec<&str> = Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| c.starts_with("E03") || c.starts_with("W03"))
+        .filter(|c| !names.iter().any(|n| n == c))
+        .collect();
+    assert!(missing.is_empty(), "no passing fixture for {missing:?}");
+}
