@@ -13,6 +13,7 @@
 pub mod check;
 pub mod cli;
 pub mod diagnostic;
+pub mod emit;
 pub mod fly;
 pub mod lower;
 pub mod model;

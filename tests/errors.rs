@@ -1,9 +1,11 @@
 //! One failing fixture per diagnostic code, run through the real binary.
 //!
 //! Each fixture in `tests/errors/` is named `<CODE>_<what>`: a `.flyx` file
-//! (checked as a file), or a folder (checked as the current folder). A first
-//! line `# expect: CODE at LINE:COL` gives the position the first diagnostic
-//! must point at. The test checks the exit code, the JSON output's code and
+//! (checked as a file), or a folder, copied to a temporary folder and used as
+//! the current folder. A folder may hold an `args` file with the command to run
+//! (`build stack.flyx`); the default is `check`. A first line
+//! `# expect: CODE at LINE:COL` gives the position the first diagnostic must
+//! point at. The test checks the exit code, the JSON output's code and
 //! position, and snapshots the text a person sees.
 
 use std::path::{Path, PathBuf};
@@ -33,7 +35,7 @@ fn code_of(path: &Path) -> String {
 fn expected_exit(code: &str) -> i32 {
     match code {
         c if c.starts_with('W') => 0,
-        "E0401" | "E0402" => 2,
+        "E0401" | "E0402" | "E0405" => 2,
         _ => 1,
     }
 }
@@ -52,19 +54,38 @@ fn expected_position(path: &Path) -> Option<(u64, u64)> {
 
 fn run(path: &Path, args: &[&str]) -> std::process::Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_flyx"));
-    command
-        .env_clear()
-        .env("NO_COLOR", "1")
-        .arg("check")
-        .args(args);
+    command.env_clear().env("NO_COLOR", "1");
     if path.is_dir() && path.extension().is_none_or(|e| e != "flyx") {
-        command.current_dir(path);
-    } else {
+        let copy = tempfile::tempdir().expect("tempdir");
+        copy_dir(path, copy.path());
+        let subcommand =
+            std::fs::read_to_string(path.join("args")).unwrap_or_else(|_| "check".into());
         command
-            .current_dir(path.parent().unwrap())
-            .arg(path.file_name().unwrap());
+            .current_dir(copy.path())
+            .args(subcommand.split_whitespace())
+            .args(args);
+        return command.output().expect("flyx runs");
     }
+    command
+        .arg("check")
+        .args(args)
+        .current_dir(path.parent().unwrap())
+        .arg(path.file_name().unwrap());
     command.output().expect("flyx runs")
+}
+
+/// Copies a fixture folder, leaving out its `args` file.
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("fixture folder") {
+        let path = entry.expect("entry").path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+            copy_dir(&path, &target);
+        } else if path.file_name().is_some_and(|n| n != "args") {
+            std::fs::copy(&path, &target).expect("copy");
+        }
+    }
 }
 
 #[test]

@@ -7,19 +7,26 @@ use crate::span::Span;
 
 /// Reports ports a service uses twice, inside or outside the proxy.
 pub fn duplicate_ports(service: &Service, diagnostics: &mut Diagnostics) {
-    let mut internal: Vec<(Protocol, u16, Span)> = Vec::new();
-    let mut external: Vec<(Protocol, u16, Span)> = Vec::new();
+    const FIRST: &str = "first used here";
+    const HTTP: &str = "a public `http` block has the proxy listen on 80 and 443";
+    let mut internal: Vec<(Protocol, u16, Span, &str)> = Vec::new();
+    let mut external: Vec<(Protocol, u16, Span, &str)> = Vec::new();
     if let Some(http) = &service.http {
-        internal.push((Protocol::Tcp, http.port.value, http.port.span));
+        internal.push((Protocol::Tcp, http.port.value, http.port.span, FIRST));
         if http.public.value {
-            external.push((Protocol::Tcp, 80, http.span));
-            external.push((Protocol::Tcp, 443, http.span));
+            external.push((Protocol::Tcp, 80, http.public.span, HTTP));
+            external.push((Protocol::Tcp, 443, http.public.span, HTTP));
         }
     }
     for port in &service.ports {
-        internal.push((port.protocol, port.internal.value, port.internal.span));
+        internal.push((
+            port.protocol,
+            port.internal.value,
+            port.internal.span,
+            FIRST,
+        ));
         for listen in &port.listen {
-            external.push((port.protocol, listen.port.value, listen.port.span));
+            external.push((port.protocol, listen.port.value, listen.port.span, FIRST));
         }
     }
     report_repeats(service, &internal, "listens on", diagnostics);
@@ -28,14 +35,14 @@ pub fn duplicate_ports(service: &Service, diagnostics: &mut Diagnostics) {
 
 fn report_repeats(
     service: &Service,
-    ports: &[(Protocol, u16, Span)],
+    ports: &[(Protocol, u16, Span, &str)],
     verb: &str,
     diagnostics: &mut Diagnostics,
 ) {
-    for (i, (protocol, port, span)) in ports.iter().enumerate() {
-        if let Some((_, _, first)) = ports[..i]
+    for (i, (protocol, port, span, _)) in ports.iter().enumerate() {
+        if let Some((_, _, first, why)) = ports[..i]
             .iter()
-            .find(|(p, n, _)| p == protocol && n == port)
+            .find(|(p, n, _, _)| p == protocol && n == port)
         {
             diagnostics.push(
                 Diagnostic::new(
@@ -48,7 +55,7 @@ fn report_repeats(
                     ),
                 )
                 .label("used again here")
-                .also(*first, "first used here")
+                .also(*first, *why)
                 .help("give each port its own number; Fly's health checks break on duplicate services"),
             );
         }

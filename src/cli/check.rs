@@ -1,11 +1,9 @@
 //! `flyx check [FILE]`: validate a stack and report every problem.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use super::report::{Format, print_diagnostics};
+use super::report::{Format, Reporter};
 use super::{EXIT_INPUT, EXIT_OK, GlobalArgs, input};
-use crate::source::Sources;
 
 /// Check a stack and report every problem.
 #[derive(Debug, clap::Args)]
@@ -23,44 +21,43 @@ pub struct CheckArgs {
 impl CheckArgs {
     /// Runs `flyx check` and returns the exit code.
     pub fn run(self, global: &GlobalArgs) -> u8 {
-        let path = match input::locate(self.file.as_deref()) {
-            Ok(path) => path,
-            Err(error) => return error.report(global, self.format, None),
+        let mut reporter = Reporter::new(global, self.format);
+        let code = self.check(&mut reporter);
+        reporter.finish();
+        code
+    }
+
+    fn check(&self, reporter: &mut Reporter) -> u8 {
+        let loaded = match input::load(self.file.as_deref()) {
+            Ok(loaded) => loaded,
+            Err((error, file)) => return reporter.error(&error, file.as_deref()),
         };
-        let name = input::display_name(&path);
-        let text = match input::read(&path) {
-            Ok(text) => text,
-            Err(error) => return error.report(global, self.format, Some(&name)),
-        };
-        let (sources, root) = Sources::single(name.clone(), Arc::<str>::from(text));
-        let checked = crate::check(&sources, root);
-        print_diagnostics(&checked.diagnostics, &sources, global, self.format);
+        let checked = crate::check(&loaded.sources, loaded.root);
+        reporter.diagnostics(&checked.diagnostics, &loaded.sources);
         let failed = checked.diagnostics.has_errors()
             || (self.deny_warnings && checked.diagnostics.warning_count() > 0);
         if failed {
             return EXIT_INPUT;
         }
-        if self.format == Format::Text
+        if reporter.is_text()
             && let Some(topology) = &checked.topology
         {
+            let stack = &topology.stack;
             println!(
-                "{name}: {} ok",
-                count_of(
-                    topology.stack.services.len(),
-                    "service",
-                    topology.stack.stores.len()
-                )
+                "{}: {} ok",
+                loaded.name,
+                count_of(stack.services.len(), stack.stores.len())
             );
         }
         EXIT_OK
     }
 }
 
-fn count_of(services: usize, noun: &str, stores: usize) -> String {
+fn count_of(services: usize, stores: usize) -> String {
     let services = if services == 1 {
-        format!("1 {noun}")
+        "1 service".to_string()
     } else {
-        format!("{services} {noun}s")
+        format!("{services} services")
     };
     match stores {
         0 => services,

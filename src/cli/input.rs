@@ -1,9 +1,38 @@
 //! Finding and reading the `.flyx` file a command works on.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::report::CliError;
 use crate::diagnostic::Code;
+use crate::source::{FileId, Sources};
+
+/// A `.flyx` file read from disk.
+pub struct Loaded {
+    /// Where it is.
+    pub path: PathBuf,
+    /// How it is shown: relative to the current folder.
+    pub name: String,
+    /// Its text, as the root of a source set.
+    pub sources: Sources,
+    /// The root file's id.
+    pub root: FileId,
+}
+
+/// Finds and reads the file a command works on. An error comes with the name
+/// of the file it is about, when there is one.
+pub fn load(file: Option<&Path>) -> Result<Loaded, (CliError, Option<String>)> {
+    let path = locate(file).map_err(|e| (e, None))?;
+    let name = display_name(&path);
+    let text = read(&path).map_err(|e| (e, Some(name.clone())))?;
+    let (sources, root) = Sources::single(name.clone(), Arc::<str>::from(text));
+    Ok(Loaded {
+        path,
+        name,
+        sources,
+        root,
+    })
+}
 
 /// The largest source file flyx reads.
 pub const MAX_SOURCE_BYTES: u64 = 64 * 1024 * 1024;

@@ -1,9 +1,11 @@
 //! The command line: `flyx check`, `flyx build`, `flyx graph`. The only part of
 //! flyx that reads or writes files.
 
+mod build;
 mod check;
 mod input;
 mod report;
+mod write;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -50,8 +52,8 @@ pub enum ColorChoice {
 pub enum Command {
     /// Check a stack and report every problem
     Check(check::CheckArgs),
-    /// Write fly.toml, Dockerfiles and deploy.sh for every app (not built yet)
-    Build(NotYetArgs),
+    /// Write fly.toml, Dockerfiles and deploy.sh for every app
+    Build(build::BuildArgs),
     /// Draw the architecture (not built yet)
     Graph(NotYetArgs),
 }
@@ -69,7 +71,7 @@ impl Cli {
     pub fn run(self) -> u8 {
         match self.command {
             Command::Check(args) => args.run(&self.global),
-            Command::Build(_) => not_yet("build"),
+            Command::Build(args) => args.run(&self.global),
             Command::Graph(_) => not_yet("graph"),
         }
     }

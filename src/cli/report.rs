@@ -1,10 +1,11 @@
-//! Printing what a command found: diagnostics as text or JSON, and errors that
-//! are about files rather than their contents.
+//! Printing what a command found: diagnostics, and errors about files rather
+//! than their contents. Text goes to stderr as it is found; JSON is gathered
+//! and printed on stdout as one array when the command ends.
 
 use std::io::IsTerminal;
 
 use super::{ColorChoice, EXIT_INPUT, EXIT_USAGE, GlobalArgs};
-use crate::diagnostic::render::{self, JsonDiagnostic, Style};
+use crate::diagnostic::render::{self, Style};
 use crate::diagnostic::{Code, Diagnostics};
 use crate::source::Sources;
 
@@ -18,7 +19,7 @@ pub enum Format {
     Json,
 }
 
-/// A problem with a file itself (missing, unreadable, not text), not its contents.
+/// A problem with a file itself (missing, unreadable, not writable), not its contents.
 #[derive(Debug)]
 pub struct CliError {
     code: Code,
@@ -53,41 +54,81 @@ impl CliError {
         self.help = Some(help.into());
         self
     }
+}
 
-    /// Prints the error and returns its exit code.
-    pub fn report(&self, global: &GlobalArgs, format: Format, file: Option<&str>) -> u8 {
-        match format {
-            Format::Text => {
-                let style = Style {
-                    color: use_color(global.color),
-                    width: terminal_width(),
-                };
-                eprint!(
-                    "{}",
-                    render::sourceless_to_text(
-                        self.code,
-                        &self.message,
-                        self.help.as_deref(),
-                        style
-                    )
-                );
-            }
-            Format::Json => {
-                let json = serde_json::json!([{
-                    "code": self.code.as_str(),
-                    "severity": "error",
-                    "message": self.message,
-                    "file": file,
-                    "line": null,
-                    "column": null,
-                    "end_line": null,
-                    "end_column": null,
-                    "help": self.help,
-                }]);
-                println!("{json:#}");
+/// Prints what one command run finds, in the format it was asked for.
+pub struct Reporter {
+    format: Format,
+    style: Style,
+    json: Vec<serde_json::Value>,
+}
+
+impl Reporter {
+    /// A reporter for one run.
+    pub fn new(global: &GlobalArgs, format: Format) -> Self {
+        Reporter {
+            format,
+            style: Style {
+                color: use_color(global.color),
+                width: terminal_width(),
+            },
+            json: Vec::new(),
+        }
+    }
+
+    /// Whether people are reading (text) rather than programs (JSON).
+    pub fn is_text(&self) -> bool {
+        self.format == Format::Text
+    }
+
+    /// Reports diagnostics: rendered on stderr now, or kept for the JSON array.
+    pub fn diagnostics(&mut self, diagnostics: &Diagnostics, sources: &Sources) {
+        match self.format {
+            Format::Text if diagnostics.is_empty() => {}
+            Format::Text => eprint!("{}", render::to_text(diagnostics, sources, self.style)),
+            Format::Json => self.json.extend(
+                render::to_json(diagnostics, sources)
+                    .into_iter()
+                    .filter_map(|d| serde_json::to_value(d).ok()),
+            ),
+        }
+    }
+
+    /// Reports a file-level error and returns its exit code.
+    pub fn error(&mut self, error: &CliError, file: Option<&str>) -> u8 {
+        match self.format {
+            Format::Text => eprint!(
+                "{}",
+                render::sourceless_to_text(
+                    error.code,
+                    &error.message,
+                    error.help.as_deref(),
+                    self.style
+                )
+            ),
+            Format::Json => self.json.push(serde_json::json!({
+                "code": error.code.as_str(),
+                "severity": "error",
+                "message": error.message,
+                "file": file,
+                "line": null,
+                "column": null,
+                "end_line": null,
+                "end_column": null,
+                "help": error.help,
+            })),
+        }
+        error.exit
+    }
+
+    /// Prints the JSON array, when JSON was asked for.
+    pub fn finish(self) {
+        if self.format == Format::Json {
+            match serde_json::to_string_pretty(&self.json) {
+                Ok(json) => println!("{json}"),
+                Err(e) => eprintln!("cannot print diagnostics as JSON: {e}"),
             }
         }
-        self.exit
     }
 }
 
@@ -98,34 +139,6 @@ pub fn use_color(choice: ColorChoice) -> bool {
         ColorChoice::Never => false,
         ColorChoice::Always => !no_color,
         ColorChoice::Auto => !no_color && std::io::stderr().is_terminal(),
-    }
-}
-
-/// Prints diagnostics: text on stderr, or a JSON array on stdout.
-pub fn print_diagnostics(
-    diagnostics: &Diagnostics,
-    sources: &Sources,
-    global: &GlobalArgs,
-    format: Format,
-) {
-    match format {
-        Format::Text => {
-            if diagnostics.is_empty() {
-                return;
-            }
-            let style = Style {
-                color: use_color(global.color),
-                width: terminal_width(),
-            };
-            eprint!("{}", render::to_text(diagnostics, sources, style));
-        }
-        Format::Json => {
-            let items: Vec<JsonDiagnostic> = render::to_json(diagnostics, sources);
-            match serde_json::to_string_pretty(&items) {
-                Ok(json) => println!("{json}"),
-                Err(e) => eprintln!("cannot print diagnostics as JSON: {e}"),
-            }
-        }
     }
 }
 

@@ -176,6 +176,10 @@ codes! {
     E0402,
     /// a file is not UTF-8 text, or too large to read
     E0403,
+    /// an output path holds a file flyx did not generate
+    E0404,
+    /// the output cannot be written
+    E0405,
     /// a duration Fly clamps to its allowed range
     W0201,
     /// a private service with ports that nothing links to

@@ -284,6 +284,20 @@ impl<'a> Fields<'a> {
             .and_then(|v| values::keyword(v, name, sink))
     }
 
+    /// A name, written bare or as a string: `TLS_KEY`, `"TLS_KEY"`.
+    pub fn name(&mut self, name: &'static str) -> Option<Spanned<String>> {
+        let sink = self.sink;
+        self.value(name).and_then(|v| values::name(v, name, sink))
+    }
+
+    /// Whether the block writes attribute `name` (valid or not).
+    pub fn has(&self, name: &str) -> bool {
+        self.block
+            .entries
+            .iter()
+            .any(|e| matches!(e, Entry::Attribute(a) if a.key.name == name))
+    }
+
     /// A list of names or strings: `[nats, restate]`.
     pub fn names(&mut self, name: &'static str) -> Vec<Spanned<String>> {
         let sink = self.sink;

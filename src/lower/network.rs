@@ -460,7 +460,7 @@ fn lower_link(block: &Block, sink: &Sink) -> Option<Link> {
     let mut f = Fields::new(block, sink);
     let via = f.keyword("via");
     let deploy_order = f.bool("deploy_order");
-    let secret = f.string("secret");
+    let secret = f.name("secret");
     let database = f.string("database");
     f.finish();
     if let Some(secret) = &secret {

@@ -39,7 +39,7 @@ fn lower(block: &Block, sink: &Sink) -> Option<Project> {
     let region = f.region("region");
     let vm = f.block("vm").and_then(|vm| {
         no_label(vm, sink);
-        service::lower_vm(vm, sink)
+        service::lower_vm(vm, None, sink)
     });
     f.finish();
     let label = label?;

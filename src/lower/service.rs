@@ -40,7 +40,7 @@ pub fn lower(block: &Block, project: &Project, sink: &Sink) -> Option<Service> {
         .into_iter()
         .filter_map(|b| {
             no_label(b, sink);
-            lower_vm(b, sink)
+            lower_vm(b, project.vm.as_ref(), sink)
         })
         .collect::<Vec<_>>();
     let env = f
@@ -283,8 +283,10 @@ fn check_kill_timeout(timeout: Spanned<Duration>, sink: &Sink) {
     }
 }
 
-/// Lowers `vm { size = "shared-cpu-1x"  memory = 512mb }`.
-pub fn lower_vm(block: &Block, sink: &Sink) -> Option<Vm> {
+/// Lowers `vm { size = "shared-cpu-1x"  memory = 512mb }`. A block that names
+/// no machine shape (`size`, `cpus`, `cpu_kind`) takes the project's `vm` and
+/// changes only what it says, such as `memory`.
+pub fn lower_vm(block: &Block, defaults: Option<&Vm>, sink: &Sink) -> Option<Vm> {
     let mut f = Fields::new(block, sink);
     let size = f.attr("size").and_then(|a| vm_size(&a.value, sink));
     let memory_mb = f.megabytes("memory");
@@ -292,11 +294,13 @@ pub fn lower_vm(block: &Block, sink: &Sink) -> Option<Vm> {
     let cpu_kind = f.keyword::<CpuKind>("cpu_kind");
     let processes = f.names("processes");
     f.finish();
+    let shaped = size.is_some() || cpus.is_some() || cpu_kind.is_some();
+    let defaults = defaults.filter(|_| !shaped);
     let vm = Vm {
-        size,
-        memory_mb,
-        cpus,
-        cpu_kind,
+        size: size.or(defaults.and_then(|d| d.size)),
+        memory_mb: memory_mb.or(defaults.and_then(|d| d.memory_mb)),
+        cpus: cpus.or(defaults.and_then(|d| d.cpus)),
+        cpu_kind: cpu_kind.or(defaults.and_then(|d| d.cpu_kind)),
         processes,
         span: block.span,
     };

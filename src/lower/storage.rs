@@ -169,9 +169,12 @@ pub fn lower_file(block: &Block, sink: &Sink) -> Option<FileMount> {
         f.string(n)
     });
     let local = f.string("local_path");
-    let secret = f.string("secret");
+    let secret = f.name("secret");
     let raw = f.string("raw_value");
     let processes = f.names("processes");
+    let written = ["local_path", "secret", "raw_value"]
+        .iter()
+        .any(|n| f.has(n));
     f.finish();
     let guest_path = guest_path?;
     let mut sources: Vec<(Spanned<String>, FileContent)> = Vec::new();
@@ -198,6 +201,9 @@ pub fn lower_file(block: &Block, sink: &Sink) -> Option<FileMount> {
         );
     }
     let Some((_, content)) = sources.into_iter().next() else {
+        if written {
+            return None;
+        }
         sink.push(
             Diagnostic::new(Code::E0206, block.kind.span, "a `file` needs its content")
                 .label("no content given")

@@ -1,5 +1,6 @@
 //! End-to-end tests of the `flyx` binary: exit code, stdout and stderr.
 
+mod build;
 mod check;
 
 use std::path::{Path, PathBuf};
