@@ -17,6 +17,7 @@ pub mod emit;
 pub mod fly;
 pub mod lower;
 pub mod model;
+pub mod shell;
 pub mod source;
 pub mod span;
 pub mod syntax;

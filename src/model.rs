@@ -153,21 +153,110 @@ pub struct RuntimeBuild {
     pub context: Spanned<String>,
     /// `[build.args]`, also declared as `ARG` in the Dockerfile.
     pub args: Vec<EnvVar>,
-    /// Runtime options: `version`, `binary`, `entry`, ... (checked by the emitter).
-    pub options: Vec<(Spanned<String>, OptionValue)>,
+    /// The runtime's options, with their defaults applied.
+    pub config: RuntimeConfig,
     /// The `build` block.
     pub span: Span,
 }
 
-/// The value of a runtime option.
+/// The options of each runtime (docs/language.md, "Builds"), defaults applied.
 #[derive(Clone, Debug, PartialEq)]
-pub enum OptionValue {
-    /// A string or a name.
-    Text(String),
-    /// A boolean.
-    Bool(bool),
-    /// A list of strings.
-    List(Vec<String>),
+pub enum RuntimeConfig {
+    /// A cargo build of one binary.
+    Rust {
+        /// Rust toolchain version: the `rust` image tag.
+        version: String,
+        /// The binary to build and run (`cargo build --bin`).
+        binary: String,
+        /// The workspace package it belongs to (`cargo build -p`).
+        package: Option<String>,
+        /// Cargo features to enable.
+        features: Vec<String>,
+    },
+    /// A Node.js app.
+    Node {
+        /// Node.js version: the `node` image tag.
+        version: String,
+        /// npm, pnpm or yarn; when not given, the lockfile decides.
+        package_manager: Option<Spanned<PackageManager>>,
+        /// The package.json script that builds the app, if any.
+        build_script: Option<String>,
+        /// The command that starts the app; the package manager's `start` by default.
+        start: Option<String>,
+        /// Whether the app is a Next.js `output: "standalone"` build.
+        next_standalone: bool,
+    },
+    /// A Python app.
+    Python {
+        /// Python version: the `python` image tag.
+        version: String,
+        /// pip (requirements file) or uv (pyproject.toml and uv.lock).
+        installer: PythonInstaller,
+        /// The requirements file pip installs.
+        requirements: String,
+        /// The command that starts the app (gunicorn, uvicorn, ...).
+        start: String,
+    },
+    /// A static Go binary.
+    Go {
+        /// Go version: the `golang` image tag.
+        version: String,
+        /// The package to build: `go build <package>`.
+        package: String,
+        /// The name of the binary.
+        binary: String,
+    },
+    /// A single-page app built with Node.js and served by nginx.
+    Static {
+        /// Node.js version for the build.
+        node_version: String,
+        /// npm, pnpm or yarn; when not given, the lockfile decides.
+        package_manager: Option<Spanned<PackageManager>>,
+        /// The package.json script that builds the site.
+        build_script: String,
+        /// The folder the build writes the site to.
+        output: String,
+    },
+}
+
+/// The Node.js package managers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PackageManager {
+    /// npm, with `package-lock.json`.
+    Npm,
+    /// pnpm, with `pnpm-lock.yaml`.
+    Pnpm,
+    /// Yarn 1 (classic), with `yarn.lock`.
+    Yarn,
+}
+
+impl PackageManager {
+    /// As written in the language.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PackageManager::Npm => "npm",
+            PackageManager::Pnpm => "pnpm",
+            PackageManager::Yarn => "yarn",
+        }
+    }
+
+    /// The lockfile that shows a project uses this manager.
+    pub fn lockfile(self) -> &'static str {
+        match self {
+            PackageManager::Npm => "package-lock.json",
+            PackageManager::Pnpm => "pnpm-lock.yaml",
+            PackageManager::Yarn => "yarn.lock",
+        }
+    }
+}
+
+/// How Python dependencies are installed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PythonInstaller {
+    /// `pip install -r requirements.txt` into a virtualenv.
+    Pip,
+    /// `uv sync --frozen` from `pyproject.toml` and `uv.lock`.
+    Uv,
 }
 
 /// The runtimes flyx writes Dockerfiles for.

@@ -16,8 +16,10 @@ fn cases() {
         let snapshot = match checked.topology {
             Some(topology) if !checked.diagnostics.has_errors() => {
                 let warnings = to_text(&checked.diagnostics, &sources, Style::plain());
-                let outputs = flyx::emit::emit(&topology, &EmitOptions::beside("input.flyx"));
-                format!("{warnings}{}", outputs.overview())
+                match flyx::emit::emit(&topology, &EmitOptions::beside("input.flyx")) {
+                    Ok(outputs) => format!("{warnings}{}", outputs.overview()),
+                    Err(problems) => to_text(&problems, &sources, Style::plain()),
+                }
             }
             _ => to_text(&checked.diagnostics, &sources, Style::plain()),
         };

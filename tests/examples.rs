@@ -29,7 +29,7 @@ pub fn build(path: &Path) -> Outputs {
         checked.diagnostics
     );
     let topology = checked.topology.expect("a topology");
-    flyx::emit::emit(&topology, &EmitOptions::beside(name))
+    flyx::emit::emit(&topology, &EmitOptions::beside(name)).expect("emits")
 }
 
 #[test]

@@ -174,26 +174,7 @@ pub fn commands(service: &Service, release_command: Option<&str>, diagnostics: &
 
 /// Why `command` cannot be split like a POSIX shell splits words, if it cannot.
 pub fn split_problem(command: &str) -> Option<&'static str> {
-    let mut chars = command.chars();
-    let mut quote: Option<char> = None;
-    while let Some(c) = chars.next() {
-        match (quote, c) {
-            (Some('\''), '\'') => quote = None,
-            (Some('\''), _) => {}
-            (_, '\\') if chars.next().is_none() => {
-                return Some("it ends with a lone backslash");
-            }
-            (_, '\\') => {}
-            (Some('"'), '"') => quote = None,
-            (None, '"' | '\'') => quote = Some(c),
-            _ => {}
-        }
-    }
-    match quote {
-        Some('"') => Some("a double quote is never closed"),
-        Some(_) => Some("a single quote is never closed"),
-        None => None,
-    }
+    crate::shell::split_words(command).err()
 }
 
 /// A service needs an image or a build.

@@ -173,3 +173,32 @@ pub fn force_https_on_flycast(
         );
     }
 }
+
+/// A service flyx builds from a runtime runs as an unprivileged user, which
+/// cannot listen on ports below 1024.
+pub fn privileged_ports(service: &Service, diagnostics: &mut Diagnostics) {
+    if !matches!(service.source, crate::model::Source::Runtime(_)) {
+        return;
+    }
+    let ports = service
+        .http
+        .iter()
+        .map(|h| h.port)
+        .chain(service.ports.iter().map(|p| p.internal));
+    for port in ports {
+        if port.value < 1024 {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::E0324,
+                    port.span,
+                    format!(
+                        "`{}` listens on port {}, but its generated image runs as an unprivileged user",
+                        service.name.value, port.value
+                    ),
+                )
+                .label("only root may listen below 1024")
+                .help("listen on a port of 1024 or more, such as 8080; the Fly proxy still serves 80 and 443 outside"),
+            );
+        }
+    }
+}

@@ -113,6 +113,7 @@ fn resolve_service(
     exposure::duplicate_ports(service, diagnostics);
     exposure::check_ports(service, diagnostics);
     exposure::public_ports(service, diagnostics);
+    exposure::privileged_ports(service, diagnostics);
     placement::strategy(service, diagnostics);
     placement::one_volume_per_group(service, config::default_group(&groups), diagnostics);
 

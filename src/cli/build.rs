@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use super::report::{CliError, Format, Reporter};
 use super::write::{self, Change, Owner, Plan};
-use super::{EXIT_INPUT, EXIT_OK, GlobalArgs, input};
+use super::{EXIT_INPUT, EXIT_OK, GlobalArgs, input, project};
 use crate::diagnostic::Code;
 use crate::emit::{self, EmitOptions};
 
@@ -40,7 +40,7 @@ impl BuildArgs {
     }
 
     fn build(&self, reporter: &mut Reporter) -> u8 {
-        let loaded = match input::load(self.file.as_deref()) {
+        let mut loaded = match input::load(self.file.as_deref()) {
             Ok(loaded) => loaded,
             Err((error, file)) => return reporter.error(&error, file.as_deref()),
         };
@@ -52,14 +52,26 @@ impl BuildArgs {
         };
         let out_dir = self.output_dir(&loaded.path);
         let source_name = file_name(&loaded.path);
-        let options = EmitOptions {
-            project_from_output: write::relative_path(
-                &out_dir,
-                &write::absolute(&project_dir(&loaded.path)),
-            ),
-            source_name: source_name.clone(),
+        let project = write::absolute(&project_dir(&loaded.path));
+        let file = Some(loaded.name.as_str());
+        let templates = match project::template_overrides(&project, &mut loaded.sources) {
+            Ok(templates) => templates,
+            Err(error) => return reporter.error(&error, file),
         };
-        let outputs = emit::emit(&topology, &options);
+        let options = EmitOptions {
+            project_from_output: write::relative_path(&out_dir, &project),
+            output_from_project: write::relative_path(&project, &out_dir),
+            source_name: source_name.clone(),
+            detected: project::detect_package_managers(&project, &topology),
+            templates,
+        };
+        let outputs = match emit::emit(&topology, &options) {
+            Ok(outputs) => outputs,
+            Err(diagnostics) => {
+                reporter.diagnostics(&diagnostics, &loaded.sources);
+                return EXIT_INPUT;
+            }
+        };
         let file = Some(loaded.name.as_str());
         let mut plan = match write::plan(&out_dir, &outputs, &source_name) {
             Ok(plan) => plan,

@@ -4,6 +4,7 @@
 mod build;
 mod check;
 mod input;
+mod project;
 mod report;
 mod write;
 

@@ -170,6 +170,8 @@ codes! {
     E0322,
     /// a link to a store from a service that cannot use it, or a store option on a service link
     E0323,
+    /// a privileged port (below 1024) on a service whose generated image runs unprivileged
+    E0324,
     /// a file cannot be read
     E0401,
     /// no input file was named and the current folder has none, or several
@@ -180,6 +182,10 @@ codes! {
     E0404,
     /// the output cannot be written
     E0405,
+    /// an error in a Dockerfile template
+    E0406,
+    /// a generated file the build needs lies outside the service's build context
+    E0407,
     /// a duration Fly clamps to its allowed range
     W0201,
     /// a private service with ports that nothing links to

@@ -1,12 +1,21 @@
 //! Stage 4, emit: the checked topology to the files `flyx build` writes, in
 //! memory. Only the command line writes them to disk.
 
+mod dockerfile;
 mod fly_toml;
 mod outputs;
+mod templates;
 
+pub use dockerfile::Detected;
 pub use outputs::{OutputFile, Outputs};
+pub use templates::{BUILTIN as BUILTIN_TEMPLATES, OVERRIDE_DIR, TemplateOverride};
 
+use std::collections::BTreeMap;
+
+use crate::diagnostic::Diagnostics;
+use crate::model::Source;
 use crate::topology::Topology;
+use templates::Templates;
 
 /// Where the output goes relative to the project, for paths inside the files.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,6 +25,12 @@ pub struct EmitOptions {
     /// The folder of the `.flyx` file, relative to the output folder (`..` for
     /// the default `fly/` beside it), with `/` separators.
     pub project_from_output: String,
+    /// The output folder, relative to the folder of the `.flyx` file (`fly`).
+    pub output_from_project: String,
+    /// What the command line found in each service's build context, by service name.
+    pub detected: BTreeMap<String, Detected>,
+    /// The project's replacements for built-in templates.
+    pub templates: Vec<TemplateOverride>,
 }
 
 impl EmitOptions {
@@ -24,6 +39,9 @@ impl EmitOptions {
         EmitOptions {
             source_name: source_name.into(),
             project_from_output: "..".into(),
+            output_from_project: "fly".into(),
+            detected: BTreeMap::new(),
+            templates: Vec::new(),
         }
     }
 
@@ -36,17 +54,38 @@ impl EmitOptions {
     }
 }
 
-/// Every file `flyx build` writes for this topology.
-pub fn emit(topology: &Topology, options: &EmitOptions) -> Outputs {
+/// Every file `flyx build` writes for this topology, or the problems that stop it
+/// (an error in a project's template, a file a build cannot reach).
+pub fn emit(topology: &Topology, options: &EmitOptions) -> Result<Outputs, Diagnostics> {
+    let templates = Templates::new(&options.templates)?;
     let mut outputs = Outputs::default();
+    let mut diagnostics = Diagnostics::new();
     for id in topology.services_by_name() {
-        let name = &topology.service(id).name.value;
+        let service = topology.service(id);
+        let name = &service.name.value;
         outputs.insert(
             format!("{name}/fly.toml"),
             OutputFile::text(fly_toml::render(topology, id, options)),
         );
+        if let Source::Runtime(build) = &service.source {
+            match dockerfile::render(topology, id, build, &templates, options) {
+                Ok(files) => {
+                    for file in files {
+                        outputs.insert(
+                            format!("{name}/{}", file.name),
+                            OutputFile::text(file.contents),
+                        );
+                    }
+                }
+                Err(diagnostic) => diagnostics.push(diagnostic),
+            }
+        }
     }
-    outputs
+    if diagnostics.is_empty() {
+        Ok(outputs)
+    } else {
+        Err(diagnostics)
+    }
 }
 
 /// Joins relative paths with `/` and removes `.` and `x/..` pairs.

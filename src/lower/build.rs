@@ -6,9 +6,11 @@ use super::no_label;
 use super::service::text_entries;
 use super::values::{self, Keyword};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
-use crate::model::{DockerBuild, OptionValue, Runtime, RuntimeBuild, Source};
+use crate::model::{
+    DockerBuild, PackageManager, PythonInstaller, Runtime, RuntimeBuild, RuntimeConfig, Source,
+};
 use crate::span::Spanned;
-use crate::syntax::ast::{Block, Entry, ValueKind};
+use crate::syntax::ast::{Block, Entry};
 
 /// The options each runtime takes in its `build` block (see docs/language.md).
 pub fn runtime_options(runtime: Runtime) -> &'static [&'static str] {
@@ -30,8 +32,8 @@ pub fn runtime_options(runtime: Runtime) -> &'static [&'static str] {
 /// Attributes of `build` other than runtime options.
 const BUILD_ATTRIBUTES: &[&str] = &["context", "dockerfile", "target", "runtime"];
 
-/// Reads `image = "..."` or `build { ... }` from a service.
-pub fn lower(f: &mut Fields<'_>) -> Source {
+/// Reads `image = "..."` or `build { ... }` from a service named `service`.
+pub fn lower(f: &mut Fields<'_>, service: &str) -> Source {
     let sink = f.sink();
     let image = f.string("image");
     let build = f.block("build");
@@ -50,13 +52,13 @@ pub fn lower(f: &mut Fields<'_>) -> Source {
             Source::Image(image)
         }
         (Some(image), None) => Source::Image(image),
-        (None, Some(build)) => lower_build(build, sink),
+        (None, Some(build)) => lower_build(build, service, sink),
         (None, None) => Source::Missing,
     }
 }
 
 /// Lowers `build { context = "."  dockerfile = "..." }` or `build { runtime = rust ... }`.
-fn lower_build(block: &Block, sink: &Sink) -> Source {
+fn lower_build(block: &Block, service: &str, sink: &Sink) -> Source {
     no_label(block, sink);
     let runtime = block.entries.iter().find_map(|entry| match entry {
         Entry::Attribute(a) if a.key.name == "runtime" => Some(&a.value),
@@ -64,7 +66,7 @@ fn lower_build(block: &Block, sink: &Sink) -> Source {
     });
     match runtime {
         Some(value) => match values::keyword::<Runtime>(value, "runtime", sink) {
-            Some(runtime) => lower_runtime_build(block, runtime, sink),
+            Some(runtime) => lower_runtime_build(block, runtime, service, sink),
             None => Source::Missing,
         },
         None => lower_docker_build(block, sink),
@@ -103,8 +105,12 @@ fn lower_docker_build(block: &Block, sink: &Sink) -> Source {
     })
 }
 
-fn lower_runtime_build(block: &Block, runtime: Spanned<Runtime>, sink: &Sink) -> Source {
-    let allowed = runtime_options(runtime.value);
+fn lower_runtime_build(
+    block: &Block,
+    runtime: Spanned<Runtime>,
+    service: &str,
+    sink: &Sink,
+) -> Source {
     let mut f = Fields::new(block, sink);
     f.attr("runtime");
     let context = f.string("context");
@@ -125,14 +131,7 @@ fn lower_runtime_build(block: &Block, runtime: Spanned<Runtime>, sink: &Sink) ->
             .help("remove `runtime` to use your Dockerfile, or `dockerfile` to let flyx write it"),
         );
     }
-    let mut options = Vec::new();
-    for name in allowed {
-        if let Some(value) = f.value(name)
-            && let Some(option) = option_value(value, name, sink)
-        {
-            options.push((Spanned::new(name.to_string(), value.span), option));
-        }
-    }
+    let config = runtime_config(&mut f, runtime, service);
     report_foreign_options(block, runtime.value, sink);
     f.finish_quietly(BUILD_ATTRIBUTES.iter().chain(all_options()).copied());
     if let Some(target) = target {
@@ -146,13 +145,88 @@ fn lower_runtime_build(block: &Block, runtime: Spanned<Runtime>, sink: &Sink) ->
             .help("remove `target`, or use `dockerfile = ...` with your own Dockerfile"),
         );
     }
+    let Some(config) = config else {
+        return Source::Missing;
+    };
     Source::Runtime(RuntimeBuild {
         runtime,
         context: context.unwrap_or_else(|| Spanned::new(".".into(), block.kind.span)),
         args,
-        options,
+        config,
         span: block.span,
     })
+}
+
+/// Reads the options of `runtime` and applies their defaults.
+fn runtime_config(
+    f: &mut Fields<'_>,
+    runtime: Spanned<Runtime>,
+    service: &str,
+) -> Option<RuntimeConfig> {
+    let text = |f: &mut Fields<'_>, name: &'static str, default: &str| {
+        f.name(name)
+            .map_or_else(|| default.to_string(), |v| v.value)
+    };
+    Some(match runtime.value {
+        Runtime::Rust => RuntimeConfig::Rust {
+            version: text(f, "version", defaults::RUST),
+            binary: text(f, "binary", service),
+            package: f.name("package").map(|p| p.value),
+            features: f.names("features").into_iter().map(|s| s.value).collect(),
+        },
+        Runtime::Node => {
+            let version = text(f, "version", defaults::NODE);
+            let package_manager = f.keyword::<PackageManager>("package_manager");
+            let build_script = f.name("build_script").map(|s| s.value);
+            let start = f.string("start").map(|s| s.value);
+            let next_standalone = f.bool("next_standalone").is_some_and(|b| b.value);
+            RuntimeConfig::Node {
+                version,
+                package_manager,
+                // A standalone server exists only after `next build`.
+                build_script: build_script.or_else(|| next_standalone.then(|| "build".to_string())),
+                start,
+                next_standalone,
+            }
+        }
+        Runtime::Python => {
+            let version = text(f, "version", defaults::PYTHON);
+            let installer = f
+                .keyword::<PythonInstaller>("installer")
+                .map_or(PythonInstaller::Pip, |i| i.value);
+            let requirements = text(f, "requirements", "requirements.txt");
+            let start = f.required("start", "start = \"gunicorn app:app\"", |f, n| f.string(n))?;
+            RuntimeConfig::Python {
+                version,
+                installer,
+                requirements,
+                start: start.value,
+            }
+        }
+        Runtime::Go => RuntimeConfig::Go {
+            version: text(f, "version", defaults::GO),
+            package: text(f, "package", "."),
+            binary: text(f, "binary", service),
+        },
+        Runtime::Static => RuntimeConfig::Static {
+            node_version: text(f, "node_version", defaults::NODE),
+            package_manager: f.keyword::<PackageManager>("package_manager"),
+            build_script: text(f, "build_script", "build"),
+            output: text(f, "output", "dist"),
+        },
+    })
+}
+
+/// The versions a runtime uses when the `.flyx` file names none.
+pub mod defaults {
+    /// The `rust` image tag.
+    pub const RUST: &str = "1.95";
+    /// The `node` image tag.
+    pub const NODE: &str = "24";
+    /// The `python` image tag.
+    pub const PYTHON: &str = "3.13";
+    /// The `golang` image tag.
+    pub const GO: &str = "1.25";
 }
 
 fn all_options() -> impl Iterator<Item = &'static &'static str> {
@@ -194,21 +268,6 @@ fn report_foreign_options(block: &Block, runtime: Runtime, sink: &Sink) {
                 .help(help),
             );
         }
-    }
-}
-
-fn option_value(value: &crate::syntax::ast::Value, name: &str, sink: &Sink) -> Option<OptionValue> {
-    match &value.kind {
-        ValueKind::Bool(b) => Some(OptionValue::Bool(*b)),
-        ValueKind::List(_) => Some(OptionValue::List(
-            values::names(value, name, sink)
-                .into_iter()
-                .map(|s| s.value)
-                .collect(),
-        )),
-        ValueKind::Integer(n) => Some(OptionValue::Text(n.to_string())),
-        ValueKind::Float(n) => Some(OptionValue::Text(n.to_string())),
-        _ => values::name(value, name, sink).map(|s| OptionValue::Text(s.value)),
     }
 }
 

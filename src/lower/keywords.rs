@@ -3,7 +3,8 @@
 use super::values::Keyword;
 use crate::fly::CpuKind;
 use crate::model::{
-    AutoStop, CheckKind, ConcurrencyKind, Handler, Protocol, RestartPolicy, Runtime, Strategy, Via,
+    AutoStop, CheckKind, ConcurrencyKind, Handler, PackageManager, Protocol, PythonInstaller,
+    RestartPolicy, Runtime, Strategy, Via,
 };
 
 impl Keyword for Strategy {
@@ -87,6 +88,21 @@ impl Keyword for Runtime {
         ("go", Runtime::Go),
         ("static", Runtime::Static),
     ];
+}
+
+impl Keyword for PackageManager {
+    const WHAT: &'static str = "a package manager";
+    const ALL: &'static [(&'static str, Self)] = &[
+        ("npm", PackageManager::Npm),
+        ("pnpm", PackageManager::Pnpm),
+        ("yarn", PackageManager::Yarn),
+    ];
+}
+
+impl Keyword for PythonInstaller {
+    const WHAT: &'static str = "a Python installer";
+    const ALL: &'static [(&'static str, Self)] =
+        &[("pip", PythonInstaller::Pip), ("uv", PythonInstaller::Uv)];
 }
 
 /// Signals fly.toml's `kill_signal` may name (SchemaStore's list).

@@ -312,7 +312,13 @@ mod tests {
         };
         assert_eq!(build.runtime.value, Runtime::Rust);
         assert_eq!(build.context.value, ".");
-        assert_eq!(build.options[0].0.value, "binary");
+        let RuntimeConfig::Rust {
+            binary, version, ..
+        } = &build.config
+        else {
+            panic!("expected rust options");
+        };
+        assert_eq!((binary.as_str(), version.as_str()), ("api", "1.95"));
     }
 
     #[test]

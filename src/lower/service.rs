@@ -23,7 +23,7 @@ pub fn lower(block: &Block, project: &Project, sink: &Sink) -> Option<Service> {
     let app_override = f.string("app");
     let region = f.region("region").or(project.region);
     let count = lower_count(&mut f);
-    let source = build::lower(&mut f);
+    let source = build::lower(&mut f, label.map_or("app", |l| l.name.as_str()));
     let http = f.block("http").and_then(|b| network::lower_http(b, sink));
     let ports = f
         .blocks("port")

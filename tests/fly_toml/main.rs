@@ -38,7 +38,8 @@ fn generated() -> Vec<(String, String)> {
         let Some(topology) = checked.topology else {
             continue;
         };
-        let outputs = flyx::emit::emit(&topology, &EmitOptions::beside("input.flyx"));
+        let outputs =
+            flyx::emit::emit(&topology, &EmitOptions::beside("input.flyx")).expect("emits");
         for (name, file) in outputs.iter() {
             if name.ends_with("fly.toml") {
                 let shown = format!(
@@ -152,7 +153,7 @@ fn the_aisopod_example_says_what_the_seed_says() {
     let text = std::fs::read_to_string(path).expect("utf-8");
     let (sources, file) = Sources::single("aisopod.flyx", text);
     let topology = flyx::check(&sources, file).topology.expect("checks");
-    let outputs = flyx::emit::emit(&topology, &EmitOptions::beside("aisopod.flyx"));
+    let outputs = flyx::emit::emit(&topology, &EmitOptions::beside("aisopod.flyx")).expect("emits");
     let config = flyctl::decode(&outputs.get("aisopod/fly.toml").expect("written").contents)
         .expect("decodes");
     // The seed's fly.toml, key by key.

