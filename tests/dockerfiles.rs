@@ -296,3 +296,55 @@ fn build_arguments_are_declared_and_no_secret_is_in_any_layer() {
         );
     }
 }
+
+#[test]
+fn own_dockerfiles_and_images_get_no_generated_dockerfile() {
+    let mut seen = 0;
+    for path in inputs() {
+        let text = std::fs::read_to_string(&path).expect("utf-8");
+        let (sources, file) = Sources::single("input.flyx", text);
+        let Some(topology) = flyx::check(&sources, file).topology else {
+            continue;
+        };
+        let Ok(outputs) = flyx::emit::emit(&topology, &EmitOptions::beside("input.flyx")) else {
+            continue;
+        };
+        for service in &topology.stack.services {
+            let name = &service.name.value;
+            let toml = &outputs
+                .get(&format!("{name}/fly.toml"))
+                .expect("fly.toml")
+                .contents;
+            match &service.source {
+                Source::Image(image) => {
+                    seen += 1;
+                    assert!(
+                        toml.contains(&format!("[build]\nimage = \"{}\"", image.value)),
+                        "{name}: {toml}"
+                    );
+                    assert!(
+                        outputs.get(&format!("{name}/Dockerfile")).is_none(),
+                        "{name}"
+                    );
+                }
+                Source::Dockerfile(own) => {
+                    seen += 1;
+                    let expected = format!(
+                        "dockerfile = \"../../{}\"",
+                        own.dockerfile.value.trim_start_matches("./")
+                    );
+                    assert!(
+                        toml.contains(&expected),
+                        "{name}: expected {expected} in\n{toml}"
+                    );
+                    assert!(
+                        outputs.get(&format!("{name}/Dockerfile")).is_none(),
+                        "{name}"
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(seen >= 5);
+}
