@@ -1,6 +1,7 @@
 //! Stage 4, emit: the checked topology to the files `flyx build` writes, in
 //! memory. Only the command line writes them to disk.
 
+mod deploy_sh;
 mod dockerfile;
 mod fly_toml;
 mod outputs;
@@ -80,6 +81,10 @@ pub fn emit(topology: &Topology, options: &EmitOptions) -> Result<Outputs, Diagn
                 Err(diagnostic) => diagnostics.push(diagnostic),
             }
         }
+    }
+    match deploy_sh::render(topology, &templates, options) {
+        Ok(script) => outputs.insert("deploy.sh".to_string(), OutputFile::script(script)),
+        Err(diagnostic) => diagnostics.push(diagnostic),
     }
     if diagnostics.is_empty() {
         Ok(outputs)

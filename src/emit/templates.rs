@@ -43,6 +43,9 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
 ];
 
+/// Templates a project cannot replace.
+const INTERNAL: &[(&str, &str)] = &[("deploy.sh.hbs", include_str!("templates/deploy.sh.hbs"))];
+
 /// The folder, beside the `.flyx` file, where a project puts its own templates.
 pub const OVERRIDE_DIR: &str = "flyx/dockerfiles";
 
@@ -70,6 +73,12 @@ impl Templates {
         registry.set_strict_mode(true);
         registry.register_escape_fn(handlebars::no_escape);
         let mut diagnostics = Diagnostics::new();
+        for (name, text) in INTERNAL {
+            if let Err(error) = registry.register_template_string(name, *text) {
+                let reason = syntax_reason(error.reason());
+                diagnostics.push(template_error(None, name, error.pos(), &reason));
+            }
+        }
         for (name, text) in BUILTIN {
             let custom = overrides.iter().find(|o| o.name == *name);
             let source: &str = custom.map_or(text, |o| &o.text);

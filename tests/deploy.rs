@@ -1,0 +1,620 @@
+//! The generated deploy.sh of every example, run against a stateful fake
+//! flyctl (`tests/fake_flyctl/flyctl`) that keeps apps, volumes, secrets, IPs,
+//! stores and deploys in a state file and refuses commands and flags flyctl
+//! does not have.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use flyx::source::Sources;
+use flyx::topology::Topology;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn examples() -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))
+        .expect("examples/")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "flyx"))
+        .collect();
+    paths.sort();
+    paths
+}
+
+fn topology(path: &Path) -> Topology {
+    let text = std::fs::read_to_string(path).expect("utf-8");
+    let (sources, file) = Sources::single("stack.flyx", text);
+    flyx::check(&sources, file)
+        .topology
+        .expect("the example checks")
+}
+
+/// A project folder with one example built into `fly/`, a fake flyctl on
+/// PATH and a fresh state file.
+struct Project {
+    dir: tempfile::TempDir,
+    topology: Topology,
+    secrets: BTreeMap<String, String>,
+}
+
+impl Project {
+    fn new(example: &Path) -> Project {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::copy(example, dir.path().join("stack.flyx")).expect("copy");
+        let topology = topology(example);
+        for service in &topology.stack.services {
+            if let flyx::model::Source::Runtime(b) = &service.source {
+                std::fs::create_dir_all(dir.path().join(&b.context.value)).expect("context");
+            }
+            if let flyx::model::Source::Dockerfile(b) = &service.source {
+                std::fs::create_dir_all(dir.path().join(&b.context.value)).expect("context");
+            }
+        }
+        let build = Command::new(env!("CARGO_BIN_EXE_flyx"))
+            .args(["build", "stack.flyx"])
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("flyx runs");
+        assert!(
+            build.status.success(),
+            "{}",
+            String::from_utf8_lossy(&build.stderr)
+        );
+        let bin = dir.path().join("bin");
+        std::fs::create_dir_all(&bin).expect("bin");
+        std::fs::copy(root().join("tests/fake_flyctl/flyctl"), bin.join("flyctl")).expect("fake");
+        // Values with spaces, quotes, `#` and `$`: what a dotenv file can hold.
+        let secrets = topology
+            .secrets
+            .keys()
+            .map(|name| (name.clone(), format!("v@l ue#{name}$'\"x")))
+            .collect();
+        Project {
+            dir,
+            topology,
+            secrets,
+        }
+    }
+
+    fn deploy(&self, args: &[&str], extra: &[(&str, &str)]) -> Output {
+        let path = format!(
+            "{}:{}",
+            self.dir.path().join("bin").display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let mut command = Command::new("bash");
+        command
+            // Run from elsewhere: the script finds itself and the project.
+            .current_dir(std::env::temp_dir())
+            .arg(self.dir.path().join("fly/deploy.sh"))
+            .args(args)
+            .env("PATH", path)
+            .env("FAKE_FLY_STATE", self.state_path())
+            .env_remove("FLYCTL")
+            .envs(self.secrets.iter());
+        for (key, value) in extra {
+            command.env(key, value);
+        }
+        command.output().expect("bash runs")
+    }
+
+    fn state_path(&self) -> PathBuf {
+        self.dir.path().join("state.json")
+    }
+
+    fn state(&self) -> serde_json::Value {
+        let text = std::fs::read_to_string(self.state_path()).unwrap_or_else(|_| "{}".into());
+        serde_json::from_str(&text).expect("state is JSON")
+    }
+
+    fn events(&self) -> Vec<Vec<serde_json::Value>> {
+        self.state()["events"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|e| e.as_array().cloned().unwrap_or_default())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn calls(&self) -> Vec<Vec<String>> {
+        self.state()["calls"]
+            .as_array()
+            .map(|calls| {
+                calls
+                    .iter()
+                    .map(|c| {
+                        c.as_array()
+                            .unwrap_or(&Vec::new())
+                            .iter()
+                            .map(|w| w.as_str().unwrap_or_default().to_string())
+                            .collect()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+fn ok(output: &Output) -> String {
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "deploy.sh failed:\n{text}");
+    text
+}
+
+fn kind(event: &[serde_json::Value]) -> &str {
+    event.first().and_then(|k| k.as_str()).unwrap_or_default()
+}
+
+fn creations(events: &[Vec<serde_json::Value>]) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| {
+            kind(e).starts_with("create")
+                || kind(e).starts_with("allocate")
+                || kind(e).starts_with("attach")
+        })
+        .map(|e| serde_json::to_string(e).unwrap_or_default())
+        .collect()
+}
+
+/// The order services were deployed in, by service name.
+fn deploy_order(project: &Project, events: &[Vec<serde_json::Value>]) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| kind(e) == "deploy")
+        .filter_map(|e| e.get(1).and_then(|a| a.as_str()))
+        .filter_map(|app| {
+            project
+                .topology
+                .stack
+                .services
+                .iter()
+                .find(|s| s.app.value == app)
+                .map(|s| s.name.value.clone())
+        })
+        .collect()
+}
+
+/// Every app once, every volume once per machine in its region, and every
+/// link's target deployed before the service that links to it.
+fn assert_fresh_run(project: &Project, events: &[Vec<serde_json::Value>]) {
+    let topology = &project.topology;
+    for service in &topology.stack.services {
+        let created = events
+            .iter()
+            .filter(|e| kind(e) == "create_app" && e[1] == service.app.value.as_str())
+            .count();
+        assert_eq!(
+            created, 1,
+            "app {} created {created} times",
+            service.app.value
+        );
+    }
+    for id in topology.service_ids() {
+        let service = topology.service(id);
+        for placement in &topology.resolved(id).volume_placements {
+            let name = &service.volumes[placement.volume].name.value;
+            let created = events
+                .iter()
+                .filter(|e| {
+                    kind(e) == "create_volume"
+                        && e[1] == service.app.value.as_str()
+                        && e[2] == name.as_str()
+                        && e[3] == placement.region.code()
+                })
+                .count();
+            assert_eq!(
+                created as u32, placement.count,
+                "volume {name} of {} in {}",
+                service.name.value, placement.region
+            );
+        }
+    }
+    let order = deploy_order(project, events);
+    assert_eq!(
+        order.len(),
+        topology.stack.services.len(),
+        "every service deploys once: {order:?}"
+    );
+    for id in topology.service_ids() {
+        let service = &topology.service(id).name.value;
+        let at = order.iter().position(|s| s == service).expect("deployed");
+        for dep in &topology.resolved(id).depends_on {
+            let dep = &topology.service(*dep).name.value;
+            let dep_at = order.iter().position(|s| s == dep).expect("deployed");
+            assert!(
+                dep_at < at,
+                "{service} deployed before {dep}, which it links to: {order:?}"
+            );
+        }
+    }
+}
+
+const READ_ONLY: &[&[&str]] = &[
+    &["auth", "whoami"],
+    &["apps", "list"],
+    &["volumes", "list"],
+    &["ips", "list"],
+    &["secrets", "list"],
+    &["postgres", "list"],
+    &["redis", "status"],
+];
+
+fn mutating(calls: &[Vec<String>]) -> Vec<String> {
+    calls
+        .iter()
+        .filter(|c| {
+            !READ_ONLY.iter().any(|r| {
+                c.len() >= r.len()
+                    && c[..r.len()] == r.iter().map(|s| s.to_string()).collect::<Vec<_>>()[..]
+            })
+        })
+        .map(|c| c.join(" "))
+        .collect()
+}
+
+#[test]
+fn a_fresh_run_creates_everything_once_and_deploys_in_link_order() {
+    for example in examples() {
+        let project = Project::new(&example);
+        ok(&project.deploy(&[], &[]));
+        assert_fresh_run(&project, &project.events());
+    }
+}
+
+#[test]
+fn a_second_run_creates_nothing() {
+    for example in examples() {
+        let project = Project::new(&example);
+        ok(&project.deploy(&[], &[]));
+        let before = creations(&project.events());
+        let second = ok(&project.deploy(&[], &[]));
+        assert_eq!(
+            creations(&project.events()),
+            before,
+            "{}",
+            example.display()
+        );
+        assert!(second.contains("Done: 0 created"), "{second}");
+    }
+}
+
+/// Picks the service to break: one in the middle of the deploy order.
+fn middle_service(project: &Project) -> (String, String) {
+    let order: Vec<_> = project.topology.levels.iter().flatten().collect();
+    let id = *order[order.len() / 2];
+    let service = project.topology.service(id);
+    (service.name.value.clone(), service.app.value.clone())
+}
+
+#[test]
+fn a_failed_deploy_stops_the_run_and_a_rerun_completes_without_duplicates() {
+    for example in examples() {
+        let project = Project::new(&example);
+        let (name, app) = middle_service(&project);
+        let failed = project.deploy(&[], &[("FAKE_FLY_FAIL_DEPLOY", &app)]);
+        assert!(
+            !failed.status.success(),
+            "{}: the injected failure stops the script",
+            example.display()
+        );
+        let order = deploy_order(&project, &project.events());
+        assert!(!order.contains(&name), "{name} did not deploy");
+        ok(&project.deploy(&[], &[("FAKE_FLY_FAIL_DEPLOY", &app)]));
+        assert_fresh_run(&project, &dedupe_deploys(&project.events()));
+    }
+}
+
+#[test]
+fn from_resumes_at_the_failed_service_without_duplicates() {
+    for example in examples() {
+        let project = Project::new(&example);
+        let (name, app) = middle_service(&project);
+        assert!(
+            !project
+                .deploy(&[], &[("FAKE_FLY_FAIL_DEPLOY", &app)])
+                .status
+                .success()
+        );
+        let deployed_before = deploy_order(&project, &project.events());
+        ok(&project.deploy(&["--from", &name], &[("FAKE_FLY_FAIL_DEPLOY", &app)]));
+        let all = deploy_order(&project, &project.events());
+        let resumed = &all[deployed_before.len()..];
+        assert_eq!(
+            resumed.first(),
+            Some(&name),
+            "{}: resumes at {name}: {all:?}",
+            example.display()
+        );
+        for earlier in &deployed_before {
+            assert!(
+                !resumed.contains(earlier),
+                "{earlier} is not deployed again after --from {name}"
+            );
+        }
+        assert_fresh_run(&project, &project.events());
+    }
+}
+
+/// A rerun deploys every service again; for the checks of a fresh run, keep
+/// each service's first successful deploy.
+fn dedupe_deploys(events: &[Vec<serde_json::Value>]) -> Vec<Vec<serde_json::Value>> {
+    let mut seen = Vec::new();
+    events
+        .iter()
+        .filter(|e| {
+            if kind(e) != "deploy" {
+                return true;
+            }
+            let app = e[1].to_string();
+            if seen.contains(&app) {
+                return false;
+            }
+            seen.push(app);
+            true
+        })
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn a_missing_secret_stops_before_any_change() {
+    for example in examples() {
+        let mut project = Project::new(&example);
+        let Some(first) = project.secrets.keys().next().cloned() else {
+            continue;
+        };
+        project.secrets.remove(&first);
+        let output = project.deploy(&[], &[]);
+        assert_eq!(output.status.code(), Some(1), "{}", example.display());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("no value for the secret {first}")),
+            "{stderr}"
+        );
+        assert!(stderr.contains("nothing was changed"), "{stderr}");
+        assert_eq!(
+            mutating(&project.calls()),
+            Vec::<String>::new(),
+            "{}",
+            example.display()
+        );
+    }
+}
+
+#[test]
+fn no_secret_value_is_ever_on_a_command_line() {
+    for example in examples() {
+        let project = Project::new(&example);
+        ok(&project.deploy(&[], &[]));
+        let state = project.state();
+        let argv = project.calls().concat().join("\n");
+        for value in project.secrets.values() {
+            assert!(
+                !argv.contains(value.as_str()),
+                "a secret value reached argv"
+            );
+        }
+        // Store URLs hold passwords too (the fake's is `s3cret`).
+        assert!(!argv.contains("s3cret"), "a store URL reached argv");
+        // And the values did reach the apps, through stdin.
+        for (name, value) in &project.secrets {
+            for id in &project.topology.secrets[name] {
+                let app = &project.topology.service(*id).app.value;
+                assert_eq!(
+                    state["apps"][app]["secrets"][name],
+                    value.as_str(),
+                    "{name} on {app}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn secrets_can_come_from_a_dotenv_file() {
+    let project = Project::new(&root().join("examples/ampel.flyx"));
+    let file = project.dir.path().join("secrets.env");
+    std::fs::write(
+        &file,
+        "# production\nJWT_SECRET=\"from file\"\nexport ENCRYPTION_KEY=k3y\n",
+    )
+    .expect("write");
+    let mut empty = Project::new(&root().join("examples/ampel.flyx"));
+    empty.secrets.clear();
+    std::fs::copy(&file, empty.dir.path().join("secrets.env")).expect("copy");
+    let env_file = empty.dir.path().join("secrets.env");
+    ok(&empty.deploy(&["--secrets-file", env_file.to_str().expect("utf-8")], &[]));
+    let state = empty.state();
+    assert_eq!(
+        state["apps"]["ampel-api"]["secrets"]["JWT_SECRET"],
+        "from file"
+    );
+    assert_eq!(
+        state["apps"]["ampel-worker"]["secrets"]["ENCRYPTION_KEY"],
+        "k3y"
+    );
+    drop(project);
+}
+
+#[test]
+fn dry_run_changes_nothing_and_prints_every_command() {
+    let project = Project::new(&root().join("examples/product-drop.flyx"));
+    let text = ok(&project.deploy(&["--dry-run"], &[]));
+    assert_eq!(mutating(&project.calls()), Vec::<String>::new());
+    assert!(
+        text.contains("would run: flyctl apps create drop-nats --org acme"),
+        "{text}"
+    );
+    assert!(text.contains("would run: flyctl volumes create nats_data --app drop-nats --region sjc --size 1 --count 1 --yes"), "{text}");
+    assert!(
+        text.contains("would run: flyctl deploy --app drop-nats"),
+        "{text}"
+    );
+    let logged_out = project.deploy(&["--dry-run"], &[("FAKE_FLY_LOGGED_OUT", "1")]);
+    let text = ok(&logged_out);
+    assert!(text.contains("not logged in"), "{text}");
+}
+
+#[test]
+fn not_logged_in_stops_before_any_change() {
+    let project = Project::new(&root().join("examples/aisopod.flyx"));
+    let output = project.deploy(&[], &[("FAKE_FLY_LOGGED_OUT", "1")]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not logged in to Fly.io"));
+    assert_eq!(mutating(&project.calls()), Vec::<String>::new());
+}
+
+#[test]
+fn a_missing_flyctl_is_named() {
+    let project = Project::new(&root().join("examples/aisopod.flyx"));
+    let output = project.deploy(&[], &[("FLYCTL", "/nonexistent/flyctl")]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("flyctl is not installed"));
+}
+
+#[test]
+fn list_secrets_prints_one_name_per_line() {
+    let project = Project::new(&root().join("examples/ampel.flyx"));
+    let output = project.deploy(&["--list-secrets"], &[]);
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "ENCRYPTION_KEY\nJWT_SECRET\n"
+    );
+    assert!(project.calls().is_empty(), "no flyctl call at all");
+}
+
+#[test]
+fn only_deploys_the_named_services_and_names_what_it_assumes() {
+    let project = Project::new(&root().join("examples/product-drop.flyx"));
+    ok(&project.deploy(&[], &[]));
+    let before = project.events().len();
+    let text = ok(&project.deploy(&["--only", "web,worker"], &[]));
+    let events = project.events();
+    assert_eq!(deploy_order(&project, &events[before..]), ["worker", "web"]);
+    assert!(
+        text.contains("Assuming already deployed: api nats restate sse"),
+        "{text}"
+    );
+}
+
+#[test]
+fn unknown_services_and_options_are_usage_errors() {
+    let project = Project::new(&root().join("examples/product-drop.flyx"));
+    let output = project.deploy(&["--from", "nope"], &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no service named 'nope'"));
+    assert_eq!(
+        project.deploy(&["--frobnicate"], &[]).status.code(),
+        Some(2)
+    );
+    let help = project.deploy(&["--help"], &[]);
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--secrets-file FILE"));
+}
+
+#[test]
+fn parallel_deploys_a_level_at_once_and_fails_it_if_one_fails() {
+    let project = Project::new(&root().join("examples/product-drop.flyx"));
+    let text = ok(&project.deploy(&["--parallel"], &[]));
+    assert!(text.contains("[api] ==> [api] deploy drop-api"), "{text}");
+    assert_fresh_run(&project, &project.events());
+
+    let broken = Project::new(&root().join("examples/product-drop.flyx"));
+    let output = broken.deploy(&["--parallel"], &[("FAKE_FLY_FAIL_DEPLOY", "drop-sse")]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("level 1 failed"));
+    let order = deploy_order(&broken, &broken.events());
+    assert!(
+        !order.contains(&"web".to_string()),
+        "the next level does not start: {order:?}"
+    );
+}
+
+#[test]
+fn private_services_get_no_public_ip_and_flycast_targets_get_a_private_one() {
+    let project = Project::new(&root().join("tests/cases/every_attribute/input.flyx"));
+    ok(&project.deploy(&[], &[]));
+    let state = project.state();
+    let ips = |app: &str| -> Vec<String> {
+        state["apps"][app]["ips"]
+            .as_array()
+            .map(|ips| {
+                ips.iter()
+                    .map(|ip| ip["type"].as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        ips("ks-search"),
+        ["private_v6"],
+        "private, reached through flycast"
+    );
+    assert_eq!(
+        ips("ks-admin"),
+        Vec::<String>::new(),
+        "private: no address at all"
+    );
+    assert!(
+        ips("ks-application").contains(&"shared_v4".to_string()),
+        "public"
+    );
+    assert!(
+        ips("ks-application").contains(&"v4".to_string()),
+        "public TCP ports get a dedicated IPv4"
+    );
+}
+
+#[test]
+fn every_deploy_script_passes_shellcheck() {
+    let available = Command::new("shellcheck").arg("--version").output().is_ok();
+    if !available {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "shellcheck is not installed, and CI is set"
+        );
+        eprintln!("shellcheck is not installed; skipping (it runs in CI)");
+        return;
+    }
+    let mut inputs = examples();
+    for entry in std::fs::read_dir(root().join("tests/cases")).expect("cases") {
+        inputs.push(entry.expect("entry").path().join("input.flyx"));
+    }
+    for input in inputs {
+        let text = std::fs::read_to_string(&input).expect("utf-8");
+        let (sources, file) = Sources::single("stack.flyx", text);
+        let Some(topology) = flyx::check(&sources, file).topology else {
+            continue;
+        };
+        let Ok(outputs) =
+            flyx::emit::emit(&topology, &flyx::emit::EmitOptions::beside("stack.flyx"))
+        else {
+            continue;
+        };
+        let script = &outputs.get("deploy.sh").expect("deploy.sh").contents;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("deploy.sh");
+        std::fs::write(&path, script).expect("write");
+        let output = Command::new("shellcheck")
+            .arg(&path)
+            .output()
+            .expect("shellcheck runs");
+        assert!(
+            output.status.success(),
+            "{}:\n{}",
+            input.display(),
+            String::from_utf8_lossy(&output.stdout)
+        );
+    }
+}
