@@ -47,7 +47,7 @@ fn writes_one_fly_toml_per_service_beside_the_source() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         files_under(&dir.path().join("fly")),
-        ["api/fly.toml", "web/fly.toml"]
+        ["api/fly.toml", "deploy.sh", "web/fly.toml"]
     );
     let api = read(dir.path(), "fly/api/fly.toml");
     assert!(
@@ -56,8 +56,11 @@ fn writes_one_fly_toml_per_service_beside_the_source() {
     assert!(api.contains("app = \"shop-api\""));
     assert_eq!(
         run.stdout.lines().last(),
-        Some("fly: 2 written, 0 unchanged, 0 removed")
+        Some("fly: 3 written, 0 unchanged, 0 removed")
     );
+    let script = std::fs::metadata(dir.path().join("fly/deploy.sh")).expect("deploy.sh");
+    let mode = std::os::unix::fs::PermissionsExt::mode(&script.permissions());
+    assert_eq!(mode & 0o777, 0o755, "deploy.sh is executable");
 }
 
 #[test]
@@ -70,7 +73,7 @@ fn the_output_folder_can_be_chosen() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         files_under(&dir.path().join("deploy/prod")),
-        ["api/fly.toml", "web/fly.toml"]
+        ["api/fly.toml", "deploy.sh", "web/fly.toml"]
     );
 }
 
@@ -104,7 +107,7 @@ fn unchanged_files_are_not_rewritten() {
         .expect("set mtime");
     let run = flyx(dir.path(), &["build"]);
     assert_eq!(run.code, 0);
-    assert_eq!(run.stdout.trim(), "fly: 0 written, 2 unchanged, 0 removed");
+    assert_eq!(run.stdout.trim(), "fly: 0 written, 3 unchanged, 0 removed");
     let mtime = std::fs::metadata(&path)
         .and_then(|m| m.modified())
         .expect("mtime");
@@ -130,7 +133,7 @@ fn changed_files_are_replaced_atomically_without_leftovers() {
     assert!(read(dir.path(), "fly/web/fly.toml").contains("internal_port = 3001"));
     assert_eq!(
         files_under(&dir.path().join("fly")),
-        ["api/fly.toml", "web/fly.toml"],
+        ["api/fly.toml", "deploy.sh", "web/fly.toml"],
         "no temporary files remain"
     );
 }
@@ -186,6 +189,7 @@ fn files_of_removed_services_are_removed_and_nothing_else() {
         [
             "README.md",
             "api/fly.toml",
+            "deploy.sh",
             "other/fly.toml",
             "web/notes.txt"
         ],
@@ -210,7 +214,7 @@ fn check_lists_missing_stale_and_extra_files_and_writes_nothing() {
     assert_eq!(fresh.code, 1);
     assert_eq!(
         fresh.stdout,
-        "missing: fly/api/fly.toml\nmissing: fly/web/fly.toml\n"
+        "missing: fly/api/fly.toml\nmissing: fly/deploy.sh\nmissing: fly/web/fly.toml\n"
     );
     assert!(!dir.path().join("fly").exists(), "--check writes nothing");
 
@@ -218,7 +222,7 @@ fn check_lists_missing_stale_and_extra_files_and_writes_nothing() {
     let clean = flyx(dir.path(), &["build", "--check"]);
     assert_eq!(
         (clean.code, clean.stdout.as_str()),
-        (0, "fly: 2 files up to date\n")
+        (0, "fly: 3 files up to date\n")
     );
 
     let edited = STACK
@@ -233,7 +237,7 @@ fn check_lists_missing_stale_and_extra_files_and_writes_nothing() {
     assert_eq!(stale.code, 1);
     assert_eq!(
         stale.stdout,
-        "stale: fly/api/fly.toml\nextra: fly/web/fly.toml\n"
+        "stale: fly/api/fly.toml\nstale: fly/deploy.sh\nextra: fly/web/fly.toml\n"
     );
     assert!(stale.stderr.contains("out of date"), "{}", stale.stderr);
     assert_eq!(
@@ -292,7 +296,12 @@ fn a_runtime_service_gets_a_dockerfile_and_dockerignore_beside_its_fly_toml() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         files_under(&dir.path().join("fly")),
-        ["api/.dockerignore", "api/Dockerfile", "api/fly.toml"]
+        [
+            "api/.dockerignore",
+            "api/Dockerfile",
+            "api/fly.toml",
+            "deploy.sh"
+        ]
     );
     let toml = read(dir.path(), "fly/api/fly.toml");
     assert!(
