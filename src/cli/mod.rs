@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod graph;
 mod input;
 mod project;
 mod report;
@@ -55,16 +56,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Write fly.toml, Dockerfiles and deploy.sh for every app
     Build(build::BuildArgs),
-    /// Draw the architecture (not built yet)
-    Graph(NotYetArgs),
-}
-
-/// Arguments of a subcommand that is not built yet.
-#[derive(Debug, clap::Args)]
-pub struct NotYetArgs {
-    /// Anything; ignored.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub rest: Vec<String>,
+    /// Draw the architecture: terminal boxes, Mermaid, DOT or SVG
+    Graph(graph::GraphArgs),
 }
 
 impl Cli {
@@ -73,12 +66,7 @@ impl Cli {
         match self.command {
             Command::Check(args) => args.run(&self.global),
             Command::Build(args) => args.run(&self.global),
-            Command::Graph(_) => not_yet("graph"),
+            Command::Graph(args) => args.run(&self.global),
         }
     }
-}
-
-fn not_yet(name: &str) -> u8 {
-    eprintln!("flyx {name} is not built yet; `flyx check` validates a stack");
-    EXIT_USAGE
 }

@@ -4,6 +4,7 @@
 mod deploy_sh;
 mod dockerfile;
 mod fly_toml;
+pub mod graph;
 mod outputs;
 mod templates;
 
@@ -82,6 +83,14 @@ pub fn emit(topology: &Topology, options: &EmitOptions) -> Result<Outputs, Diagn
             }
         }
     }
+    outputs.insert(
+        "ARCHITECTURE.md".to_string(),
+        OutputFile::text(graph::architecture(
+            topology,
+            &options.source_name,
+            &options.header(),
+        )),
+    );
     match deploy_sh::render(topology, &templates, options) {
         Ok(script) => outputs.insert("deploy.sh".to_string(), OutputFile::script(script)),
         Err(diagnostic) => diagnostics.push(diagnostic),

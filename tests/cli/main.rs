@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod graph;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,0 +1,140 @@
+//! `flyx graph [FILE] [--format ascii|mermaid|dot|svg] [-o OUT]`: draw the stack.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::report::{CliError, Format, Reporter};
+use super::{EXIT_INPUT, EXIT_OK, GlobalArgs, input};
+use crate::diagnostic::Code;
+use crate::emit::EmitOptions;
+use crate::emit::graph::{self, Charset};
+
+/// The drawing formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DrawingFormat {
+    /// Box drawing for a terminal.
+    Ascii,
+    /// A Mermaid flowchart, for READMEs and GitHub.
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
+    /// A standalone SVG.
+    Svg,
+}
+
+/// Which characters the terminal drawing uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CharsetArg {
+    /// Unicode box drawing.
+    Unicode,
+    /// Plain ASCII, for terminals without Unicode.
+    Ascii,
+}
+
+/// Draw the architecture of a stack.
+#[derive(Debug, clap::Args)]
+pub struct GraphArgs {
+    /// The .flyx file; by default the only one in the current folder.
+    pub file: Option<PathBuf>,
+    /// The drawing format; by default taken from `-o`'s extension, else ascii.
+    #[arg(long, value_enum)]
+    pub format: Option<DrawingFormat>,
+    /// Characters for the ascii format.
+    #[arg(long, value_enum, default_value_t = CharsetArg::Unicode)]
+    pub charset: CharsetArg,
+    /// Write the drawing to this file instead of stdout.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+}
+
+impl GraphArgs {
+    /// Runs `flyx graph` and returns the exit code.
+    pub fn run(self, global: &GlobalArgs) -> u8 {
+        let mut reporter = Reporter::new(global, Format::Text);
+        let code = self.draw(&mut reporter);
+        reporter.finish();
+        code
+    }
+
+    fn draw(&self, reporter: &mut Reporter) -> u8 {
+        let loaded = match input::load(self.file.as_deref()) {
+            Ok(loaded) => loaded,
+            Err((error, file)) => return reporter.error(&error, file.as_deref()),
+        };
+        let checked = crate::check(&loaded.sources, loaded.root);
+        reporter.diagnostics(&checked.diagnostics, &loaded.sources);
+        let Some(topology) = checked.topology else {
+            return EXIT_INPUT;
+        };
+        let source = loaded
+            .path
+            .file_name()
+            .map_or_else(|| loaded.name.clone(), |n| n.to_string_lossy().into_owned());
+        let header = EmitOptions::beside(source).header();
+        let drawing = graph::render(&topology, self.format(), &header);
+        match &self.output {
+            None => {
+                print!("{drawing}");
+                EXIT_OK
+            }
+            Some(path) => match write_atomically(path, &drawing) {
+                Ok(()) => EXIT_OK,
+                Err(e) => reporter.error(
+                    &CliError::io(
+                        Code::E0405,
+                        format!("cannot write `{}`: {e}", input::display_name(path)),
+                    )
+                    .help("choose a writable path with `-o`"),
+                    Some(&loaded.name),
+                ),
+            },
+        }
+    }
+
+    fn format(&self) -> graph::Format {
+        let chosen = self
+            .format
+            .or_else(|| self.output.as_deref().and_then(format_of_extension));
+        match chosen.unwrap_or(DrawingFormat::Ascii) {
+            DrawingFormat::Ascii => graph::Format::Ascii(match self.charset {
+                CharsetArg::Unicode => Charset::Unicode,
+                CharsetArg::Ascii => Charset::Ascii,
+            }),
+            DrawingFormat::Mermaid => graph::Format::Mermaid,
+            DrawingFormat::Dot => graph::Format::Dot,
+            DrawingFormat::Svg => graph::Format::Svg,
+        }
+    }
+}
+
+fn format_of_extension(path: &Path) -> Option<DrawingFormat> {
+    match path.extension()?.to_str()? {
+        "svg" => Some(DrawingFormat::Svg),
+        "dot" | "gv" => Some(DrawingFormat::Dot),
+        "mmd" | "mermaid" => Some(DrawingFormat::Mermaid),
+        "txt" => Some(DrawingFormat::Ascii),
+        _ => None,
+    }
+}
+
+/// Writes `text` to a temporary file beside `path`, then renames it into place.
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map_or_else(|| "graph".into(), |n| n.to_string_lossy().into_owned());
+    let temp = parent.join(format!(".{name}.flyx-{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}

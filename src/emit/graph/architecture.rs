@@ -1,0 +1,191 @@
+//! ARCHITECTURE.md: the Mermaid diagram and a table of every service, like the
+//! service table a team would otherwise keep by hand.
+
+use std::fmt::Write as _;
+
+use super::diagram::Diagram;
+use crate::model::{Service, StoreKind, Via};
+use crate::topology::{ServiceId, Topology};
+
+/// The document.
+pub fn render(topology: &Topology, source: &str, header: &str) -> String {
+    let diagram = Diagram::of(topology);
+    let project = &topology.stack.project.name.value;
+    let mut out = String::new();
+    let _ = writeln!(out, "<!-- {} -->", header.trim_start_matches("# "));
+    let _ = writeln!(out, "# {project}: architecture\n");
+    let _ = writeln!(
+        out,
+        "The stack `{source}` describes, as `flyx build` deploys it. Rows are deploy\nlevels: each service deploys after the ones it links to.\n"
+    );
+    out.push_str("```mermaid\n");
+    out.push_str(&super::mermaid::render(&diagram, header));
+    out.push_str("```\n\n## Services\n\n");
+    out.push_str(
+        "| service | app | address | ports | volumes | secrets | regions | VM | machines |\n",
+    );
+    out.push_str("|---|---|---|---|---|---|---|---|---|\n");
+    for (level, ids) in topology.levels.iter().enumerate().rev() {
+        for id in ids {
+            let _ = writeln!(out, "{}", service_row(topology, *id, level));
+        }
+    }
+    if !topology.stack.stores.is_empty() {
+        out.push_str("\n## Data stores\n\n| store | kind | name | region | used by |\n|---|---|---|---|---|\n");
+        for (i, store) in topology.stack.stores.iter().enumerate() {
+            let kind = match &store.kind {
+                StoreKind::Postgres(pg) => format!(
+                    "Fly Postgres ({}, {} GB, {} node{})",
+                    pg.vm_size.value,
+                    pg.volume_gb.value,
+                    pg.cluster_size.value,
+                    if pg.cluster_size.value == 1 { "" } else { "s" }
+                ),
+                StoreKind::Redis(_) => "Upstash Redis".to_string(),
+            };
+            let users: Vec<String> = topology
+                .services_by_name()
+                .into_iter()
+                .filter_map(|id| {
+                    let attachment = topology
+                        .resolved(id)
+                        .attachments
+                        .iter()
+                        .find(|a| a.store.0 == i)?;
+                    Some(format!(
+                        "{} (`{}`)",
+                        topology.service(id).name.value,
+                        attachment.secret
+                    ))
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "| {} | {kind} | `{}` | {} | {} |",
+                store.name.value,
+                store.app.value,
+                store
+                    .region
+                    .map_or(String::new(), |r| r.value.code().to_string()),
+                users.join(", ")
+            );
+        }
+    }
+    if !topology.secrets.is_empty() {
+        out.push_str("\n## Secrets\n\nValues are never in this repository: `deploy.sh` reads them from the environment\nor from `--secrets-file`.\n\n| secret | services |\n|---|---|\n");
+        for (secret, ids) in &topology.secrets {
+            let names: Vec<&str> = ids
+                .iter()
+                .map(|id| topology.service(*id).name.value.as_str())
+                .collect();
+            let _ = writeln!(out, "| `{secret}` | {} |", names.join(", "));
+        }
+    }
+    out
+}
+
+fn service_row(topology: &Topology, id: ServiceId, level: usize) -> String {
+    let service = topology.service(id);
+    let resolved = topology.resolved(id);
+    let address = address(service, resolved.public, resolved.flycast);
+    let mut ports: Vec<String> = service
+        .http
+        .iter()
+        .map(|h| format!("{} (http)", h.port.value))
+        .chain(
+            service
+                .ports
+                .iter()
+                .map(|p| format!("{} ({})", p.internal.value, p.protocol.as_str())),
+        )
+        .collect();
+    if ports.is_empty() {
+        ports.push("none".into());
+    }
+    let volumes: Vec<String> = service
+        .volumes
+        .iter()
+        .map(|v| {
+            format!(
+                "`{}` {} GB at `{}`",
+                v.name.value,
+                v.size_gb.map_or(1, |s| s.value),
+                v.mount.value
+            )
+        })
+        .collect();
+    let secrets: Vec<String> = service
+        .secrets
+        .iter()
+        .map(|s| format!("`{}`", s.value))
+        .chain(
+            resolved
+                .attachments
+                .iter()
+                .map(|a| format!("`{}`", a.secret)),
+        )
+        .collect();
+    let regions: Vec<&str> = resolved.placements.iter().map(|(r, _)| r.code()).collect();
+    let machines: Vec<String> = resolved
+        .placements
+        .iter()
+        .map(|(r, n)| format!("{n} in {r}"))
+        .collect();
+    format!(
+        "| {} (level {level}) | `{}` | {address} | {} | {} | {} | {} | {} | {} |",
+        service.name.value,
+        service.app.value,
+        ports.join(", "),
+        or_dash(volumes.join(", ")),
+        or_dash(secrets.join(", ")),
+        regions.join(", "),
+        vm(topology, service),
+        machines.join(", ")
+    )
+}
+
+/// The public URL, or the private address others reach it at.
+fn address(service: &Service, public: bool, flycast: bool) -> String {
+    let app = &service.app.value;
+    if public && service.http.as_ref().is_some_and(|h| h.public.value) {
+        return format!("https://{app}.fly.dev");
+    }
+    if public {
+        return format!("`{app}.fly.dev`");
+    }
+    if service.http.is_none() && service.ports.is_empty() {
+        return "- (no port)".to_string();
+    }
+    let via = if flycast || crate::check::default_via(service) == Via::Flycast {
+        Via::Flycast
+    } else {
+        Via::Internal
+    };
+    format!("`{app}.{}` (private)", via.domain())
+}
+
+fn vm(topology: &Topology, service: &Service) -> String {
+    let vms = if service.vms.is_empty() {
+        topology.stack.project.vm.iter().collect::<Vec<_>>()
+    } else {
+        service.vms.iter().collect()
+    };
+    let Some(vm) = vms.first() else {
+        return "shared-cpu-1x, 256 MB".to_string();
+    };
+    let size = vm.size.map_or("shared-cpu-1x", |s| s.value);
+    let memory = vm
+        .memory_mb
+        .map(|m| m.value)
+        .or_else(|| crate::fly::preset_named(size).map(|p| p.memory_mb))
+        .unwrap_or(256);
+    format!("{size}, {memory} MB")
+}
+
+fn or_dash(text: String) -> String {
+    if text.is_empty() {
+        "-".to_string()
+    } else {
+        text
+    }
+}
