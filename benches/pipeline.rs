@@ -34,7 +34,7 @@ fn lower(c: &mut Criterion) {
         let ast = flyx::syntax::parse(&sources, file).expect("parses");
         group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
-            b.iter(|| flyx::lower::lower(&ast));
+            b.iter(|| flyx::lower::lower(&ast, file));
         });
     }
     group.finish();
@@ -46,7 +46,7 @@ fn check(c: &mut Criterion) {
     for n in [10, 100, 1_000, 5_000, 10_000] {
         let (sources, file) = sources(n);
         let ast = flyx::syntax::parse(&sources, file).expect("parses");
-        let (stack, _) = flyx::lower::lower(&ast);
+        let (stack, _) = flyx::lower::lower(&ast, file);
         let stack = stack.expect("lowers");
         group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {

@@ -3,27 +3,37 @@
 //!
 //! ```text
 //! source text --syntax::parse--> ast::File      (pest, grammar/flyx.pest)
+//!             --expand::expand--> ast::File     (use, templates, for, environments)
 //!             --lower::lower---> model::Stack   (typed, every value checked)
 //!             --check::check---> Topology       (petgraph: links, deploy order, addresses, Fly's rules)
+//!             --emit::emit-----> Outputs        (fly.toml, Dockerfiles, deploy.sh, ARCHITECTURE.md)
 //! ```
 //!
 //! The library is pure: text in, model or diagnostics out. Only `cli` touches
-//! the disk.
+//! the disk, and it reads the files `use` lines name through an
+//! [`expand::Loader`].
 
 pub mod check;
 pub mod cli;
 pub mod diagnostic;
 pub mod emit;
+pub mod expand;
 pub mod fly;
 pub mod lower;
 pub mod model;
 pub mod shell;
 pub mod source;
 pub mod span;
+pub mod stdlib;
 pub mod syntax;
 pub mod topology;
 
-use diagnostic::Diagnostics;
+mod environments;
+
+pub use environments::check_every_environment;
+
+use diagnostic::{Diagnostic, Diagnostics};
+use expand::{Instance, Loader, NoFiles};
 use source::{FileId, Sources};
 
 /// The result of checking a file: the model when there is no error, and every
@@ -34,30 +44,110 @@ pub struct Checked {
     pub topology: Option<topology::Topology>,
     /// Everything found, errors and warnings.
     pub diagnostics: Diagnostics,
+    /// The files diagnostics point into: the root, its modules, and a copy of
+    /// each instantiated template.
+    pub sources: Sources,
+}
+
+/// How to check a file.
+pub struct CheckOptions<'a> {
+    /// Reads the files `use` lines name.
+    pub loader: &'a dyn Loader,
+    /// The environment to check, or none for the base stack.
+    pub environment: Option<&'a str>,
+}
+
+/// Parses and checks one file, with stdlib modules but no other files, in its
+/// base environment.
+pub fn check(sources: &Sources, file: FileId) -> Checked {
+    check_with(
+        sources,
+        file,
+        &CheckOptions {
+            loader: &NoFiles,
+            environment: None,
+        },
+    )
 }
 
 /// Parses and checks one file.
-pub fn check(sources: &Sources, file: FileId) -> Checked {
-    let ast = match syntax::parse(sources, file) {
-        Ok(ast) => ast,
-        Err(diagnostics) => {
-            return Checked {
-                topology: None,
-                diagnostics,
-            };
-        }
-    };
-    let (stack, mut diagnostics) = lower::lower(&ast);
-    let Some(stack) = stack else {
-        return Checked {
-            topology: None,
-            diagnostics,
-        };
-    };
-    let (topology, found) = check::check(stack);
-    diagnostics.extend(found);
+pub fn check_with(sources: &Sources, file: FileId, options: &CheckOptions<'_>) -> Checked {
+    let mut sources = sources.clone();
+    let (topology, diagnostics) = pipeline(&mut sources, file, options);
     Checked {
         topology,
         diagnostics,
+        sources,
     }
+}
+
+fn pipeline(
+    sources: &mut Sources,
+    file: FileId,
+    options: &CheckOptions<'_>,
+) -> (Option<topology::Topology>, Diagnostics) {
+    let ast = match syntax::parse(sources, file) {
+        Ok(ast) => ast,
+        Err(diagnostics) => return (None, diagnostics),
+    };
+    let expand_options = expand::Options {
+        loader: options.loader,
+        environment: options.environment,
+    };
+    let (expanded, mut diagnostics) = expand::expand(sources, file, ast, &expand_options);
+    let Some(expanded) = expanded else {
+        return (None, diagnostics);
+    };
+    let (stack, found) = lower::lower(&expanded.file, file);
+    diagnostics.extend(found);
+    let topology = stack.and_then(|stack| {
+        let (topology, found) = check::check(stack);
+        diagnostics.extend(found);
+        topology
+    });
+    let diagnostics = point_at_instantiations(diagnostics, &expanded.instances);
+    (topology, diagnostics)
+}
+
+/// A diagnostic inside a template's copy also points at the `from` that made it.
+fn point_at_instantiations(diagnostics: Diagnostics, instances: &[Instance]) -> Diagnostics {
+    let mut out: Vec<(span::Span, Diagnostic)> = Vec::new();
+    for mut diagnostic in diagnostics {
+        let mut origin = diagnostic.primary.span;
+        // Copies of templates built on templates: follow them all back.
+        while let Some(instance) = instances.iter().find(|i| i.file == origin.file) {
+            diagnostic = annotate(diagnostic, instance);
+            origin.file = instance.original;
+        }
+        // A problem inside a template is reported once, however many services
+        // start from it, with a label at each place it was instantiated.
+        let same = out.iter_mut().find(|(at, seen)| {
+            *at == origin && seen.code == diagnostic.code && seen.message == diagnostic.message
+        });
+        match same {
+            Some((_, seen)) => {
+                for label in diagnostic.secondary {
+                    if !seen.secondary.iter().any(|l| l.span == label.span) {
+                        seen.secondary.push(label);
+                    }
+                }
+            }
+            None => out.push((origin, diagnostic)),
+        }
+    }
+    let mut merged = Diagnostics::new();
+    for (_, diagnostic) in out {
+        merged.push(diagnostic);
+    }
+    merged
+}
+
+fn annotate(diagnostic: Diagnostic, instance: &Instance) -> Diagnostic {
+    diagnostic.also(
+        instance.at,
+        format!(
+            "in {}, which starts from template `{}` here",
+            instance.declares, instance.template
+        ),
+    )
 }

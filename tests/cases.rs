@@ -15,13 +15,13 @@ fn cases() {
         let checked = flyx::check(&sources, file);
         let snapshot = match checked.topology {
             Some(topology) if !checked.diagnostics.has_errors() => {
-                let warnings = to_text(&checked.diagnostics, &sources, Style::plain());
+                let warnings = to_text(&checked.diagnostics, &checked.sources, Style::plain());
                 match flyx::emit::emit(&topology, &EmitOptions::beside("input.flyx")) {
                     Ok(outputs) => format!("{warnings}{}", outputs.overview()),
-                    Err(problems) => to_text(&problems, &sources, Style::plain()),
+                    Err(problems) => to_text(&problems, &checked.sources, Style::plain()),
                 }
             }
-            _ => to_text(&checked.diagnostics, &sources, Style::plain()),
+            _ => to_text(&checked.diagnostics, &checked.sources, Style::plain()),
         };
         insta::assert_snapshot!(snapshot);
     });

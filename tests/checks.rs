@@ -126,19 +126,33 @@ fn every_passing_fixture_checks_clean() {
         let file_name = path.file_name().unwrap().to_string_lossy().into_owned();
         let text = std::fs::read_to_string(&path).expect("utf-8");
         let (sources, file) = Sources::single(file_name.clone(), text);
-        let checked = flyx::check(&sources, file);
+        let checked = flyx::check_every_environment(&sources, file, &flyx::expand::NoFiles);
         assert!(
             checked.diagnostics.is_empty(),
             "{file_name}:\n{}",
-            to_text(&checked.diagnostics, &sources, Style::plain())
+            to_text(&checked.diagnostics, &checked.sources, Style::plain())
         );
         let topology = checked.topology.expect("a topology");
+        let mut text = overview(&topology);
+        let environments =
+            flyx::expand::environments(&flyx::syntax::parse(&sources, file).expect("parses"));
+        for environment in environments {
+            let options = flyx::CheckOptions {
+                loader: &flyx::expand::NoFiles,
+                environment: Some(&environment),
+            };
+            let checked = flyx::check_with(&sources, file, &options);
+            text.push_str(&format!("\nenvironment {environment}:\n"));
+            text.push_str(&overview(
+                &checked.topology.expect("the environment checks"),
+            ));
+        }
         insta::with_settings!({
             snapshot_path => "snapshots/passing",
             prepend_module_to_snapshot => false,
             omit_expression => true,
         }, {
-            insta::assert_snapshot!(file_name, overview(&topology));
+            insta::assert_snapshot!(file_name, text);
         });
     }
 }

@@ -35,7 +35,7 @@ fn code_of(path: &Path) -> String {
 fn expected_exit(code: &str) -> i32 {
     match code {
         c if c.starts_with('W') => 0,
-        "E0401" | "E0402" | "E0405" => 2,
+        "E0401" | "E0402" | "E0405" | "E0408" => 2,
         _ => 1,
     }
 }

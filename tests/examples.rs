@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use flyx::emit::{EmitOptions, Outputs};
 use flyx::source::Sources;
+use flyx::{CheckOptions, expand::NoFiles};
 
 /// Every `examples/*.flyx`, sorted.
 pub fn examples() -> Vec<PathBuf> {
@@ -17,40 +18,59 @@ pub fn examples() -> Vec<PathBuf> {
     paths
 }
 
-/// Builds one file in memory, as `flyx build` would beside it.
-pub fn build(path: &Path) -> Outputs {
+/// The environments an example declares.
+fn environments(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).expect("utf-8");
+    let (sources, file) = Sources::single("stack.flyx", text);
+    let ast = flyx::syntax::parse(&sources, file).expect("the example parses");
+    flyx::expand::environments(&ast)
+}
+
+/// Builds one file in memory, as `flyx build [--env ENV]` would beside it.
+pub fn build(path: &Path, environment: Option<&str>) -> Outputs {
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
     let text = std::fs::read_to_string(path).expect("utf-8");
     let (sources, file) = Sources::single(name.clone(), text);
-    let checked = flyx::check(&sources, file);
+    let options = CheckOptions {
+        loader: &NoFiles,
+        environment,
+    };
+    let checked = flyx::check_with(&sources, file, &options);
     assert!(
         checked.diagnostics.is_empty(),
-        "{name} has diagnostics: {:?}",
+        "{name} ({environment:?}) has diagnostics: {:?}",
         checked.diagnostics
     );
     let topology = checked.topology.expect("a topology");
-    flyx::emit::emit(&topology, &EmitOptions::beside(name)).expect("emits")
+    let emit_options = EmitOptions::beside_for(name, environment);
+    flyx::emit::emit(&topology, &emit_options).expect("emits")
 }
 
 #[test]
 fn every_example_builds_and_its_files_are_snapshotted() {
     for path in examples() {
-        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let outputs = build(&path);
-        assert!(!outputs.is_empty());
-        insta::with_settings!({
-            snapshot_path => "snapshots/examples",
-            prepend_module_to_snapshot => false,
-            omit_expression => true,
-        }, {
-            insta::assert_snapshot!(name, outputs.overview());
-        });
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let mut builds = vec![(stem.clone(), None)];
+        for environment in environments(&path) {
+            builds.push((format!("{stem}.{environment}"), Some(environment)));
+        }
+        for (name, environment) in builds {
+            let outputs = build(&path, environment.as_deref());
+            assert!(!outputs.is_empty());
+            insta::with_settings!({
+                snapshot_path => "snapshots/examples",
+                prepend_module_to_snapshot => false,
+                omit_expression => true,
+            }, {
+                insta::assert_snapshot!(name, outputs.overview());
+            });
+        }
     }
 }
 
 #[test]
 fn builds_are_byte_identical() {
     for path in examples() {
-        assert_eq!(build(&path), build(&path), "{}", path.display());
+        assert_eq!(build(&path, None), build(&path, None), "{}", path.display());
     }
 }

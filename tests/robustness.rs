@@ -10,8 +10,8 @@ use proptest::prelude::*;
 fn check_and_render(text: &str) {
     let (sources, file) = Sources::single("fuzz.flyx", text);
     let checked = flyx::check(&sources, file);
-    let _ = to_text(&checked.diagnostics, &sources, Style::plain());
-    let _ = to_json(&checked.diagnostics, &sources);
+    let _ = to_text(&checked.diagnostics, &checked.sources, Style::plain());
+    let _ = to_json(&checked.diagnostics, &checked.sources);
     assert_eq!(
         checked.topology.is_some(),
         !checked.diagnostics.has_errors()

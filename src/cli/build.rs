@@ -28,6 +28,10 @@ pub struct BuildArgs {
     /// Fail on warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Build this environment instead of the base stack; its files go to
+    /// `fly/<ENV>/` unless `-o` says otherwise.
+    #[arg(long, value_name = "ENV")]
+    pub env: Option<String>,
 }
 
 impl BuildArgs {
@@ -44,8 +48,16 @@ impl BuildArgs {
             Ok(loaded) => loaded,
             Err((error, file)) => return reporter.error(&error, file.as_deref()),
         };
-        let checked = crate::check(&loaded.sources, loaded.root);
-        reporter.diagnostics(&checked.diagnostics, &loaded.sources);
+        if let Err(error) = input::known_environment(&loaded, self.env.as_deref()) {
+            return reporter.error(&error, Some(&loaded.name));
+        }
+        let options = crate::CheckOptions {
+            loader: &input::FsLoader,
+            environment: self.env.as_deref(),
+        };
+        let checked = crate::check_with(&loaded.sources, loaded.root, &options);
+        reporter.diagnostics(&checked.diagnostics, &checked.sources);
+        loaded.sources = checked.sources;
         let denied = self.deny_warnings && checked.diagnostics.warning_count() > 0;
         let Some(topology) = checked.topology.filter(|_| !denied) else {
             return EXIT_INPUT;
@@ -64,7 +76,9 @@ impl BuildArgs {
             source_name: source_name.clone(),
             detected: project::detect_package_managers(&project, &topology),
             templates,
+            environment: self.env.clone(),
         };
+        let owner = options.owner();
         let outputs = match emit::emit(&topology, &options) {
             Ok(outputs) => outputs,
             Err(diagnostics) => {
@@ -73,7 +87,7 @@ impl BuildArgs {
             }
         };
         let file = Some(loaded.name.as_str());
-        let mut plan = match write::plan(&out_dir, &outputs, &source_name) {
+        let mut plan = match write::plan(&out_dir, &outputs, &owner) {
             Ok(plan) => plan,
             Err(e) => return reporter.error(&cannot_write(&out_dir, &e), file),
         };
@@ -97,9 +111,10 @@ impl BuildArgs {
     }
 
     fn output_dir(&self, source: &Path) -> PathBuf {
-        match &self.output {
-            Some(dir) => write::absolute(dir),
-            None => write::absolute(&project_dir(source).join("fly")),
+        match (&self.output, &self.env) {
+            (Some(dir), _) => write::absolute(dir),
+            (None, Some(env)) => write::absolute(&project_dir(source).join("fly").join(env)),
+            (None, None) => write::absolute(&project_dir(source).join("fly")),
         }
     }
 }

@@ -32,8 +32,9 @@ impl CheckArgs {
             Ok(loaded) => loaded,
             Err((error, file)) => return reporter.error(&error, file.as_deref()),
         };
-        let checked = crate::check(&loaded.sources, loaded.root);
-        reporter.diagnostics(&checked.diagnostics, &loaded.sources);
+        let checked =
+            crate::check_every_environment(&loaded.sources, loaded.root, &input::FsLoader);
+        reporter.diagnostics(&checked.diagnostics, &checked.sources);
         let failed = checked.diagnostics.has_errors()
             || (self.deny_warnings && checked.diagnostics.warning_count() > 0);
         if failed {

@@ -45,6 +45,9 @@ pub struct GraphArgs {
     /// Write the drawing to this file instead of stdout.
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
+    /// Draw this environment instead of the base stack.
+    #[arg(long, value_name = "ENV")]
+    pub env: Option<String>,
 }
 
 impl GraphArgs {
@@ -61,8 +64,15 @@ impl GraphArgs {
             Ok(loaded) => loaded,
             Err((error, file)) => return reporter.error(&error, file.as_deref()),
         };
-        let checked = crate::check(&loaded.sources, loaded.root);
-        reporter.diagnostics(&checked.diagnostics, &loaded.sources);
+        if let Err(error) = input::known_environment(&loaded, self.env.as_deref()) {
+            return reporter.error(&error, Some(&loaded.name));
+        }
+        let options = crate::CheckOptions {
+            loader: &input::FsLoader,
+            environment: self.env.as_deref(),
+        };
+        let checked = crate::check_with(&loaded.sources, loaded.root, &options);
+        reporter.diagnostics(&checked.diagnostics, &checked.sources);
         let Some(topology) = checked.topology else {
             return EXIT_INPUT;
         };
@@ -70,7 +80,7 @@ impl GraphArgs {
             .path
             .file_name()
             .map_or_else(|| loaded.name.clone(), |n| n.to_string_lossy().into_owned());
-        let header = EmitOptions::beside(source).header();
+        let header = EmitOptions::beside_for(source, self.env.as_deref()).header();
         let drawing = graph::render(&topology, self.format(), &header);
         match &self.output {
             None => {

@@ -136,3 +136,46 @@ fn io_reason(error: &std::io::Error) -> String {
         _ => error.to_string(),
     }
 }
+
+/// Reads the files `use` lines name, relative to the file with the `use` line.
+pub struct FsLoader;
+
+impl crate::expand::Loader for FsLoader {
+    fn load(&self, from: &str, path: &str) -> Result<(String, String), String> {
+        let base = Path::new(from).parent().unwrap_or(Path::new(""));
+        let target = super::write::absolute(&base.join(path));
+        let text = read(&target).map_err(|e| e.message().to_string())?;
+        Ok((display_name(&target), text))
+    }
+}
+
+/// `--env` must name an environment the stack declares.
+pub fn known_environment(loaded: &Loaded, env: Option<&str>) -> Result<(), CliError> {
+    let Some(env) = env else {
+        return Ok(());
+    };
+    let Ok(ast) = crate::syntax::parse(&loaded.sources, loaded.root) else {
+        return Ok(()); // The check reports the syntax errors.
+    };
+    let known = crate::expand::environments(&ast);
+    if known.iter().any(|k| k == env) {
+        return Ok(());
+    }
+    let help = if known.is_empty() {
+        "the stack declares no environments; add `environment NAME { ... }`".to_string()
+    } else if let Some(close) =
+        crate::diagnostic::did_you_mean(env, known.iter().map(String::as_str))
+    {
+        format!(
+            "did you mean `{close}`? The stack declares: {}",
+            known.join(", ")
+        )
+    } else {
+        format!("the stack declares: {}", known.join(", "))
+    };
+    Err(CliError::io(
+        Code::E0408,
+        format!("`{}` declares no environment `{env}`", loaded.name),
+    )
+    .help(help))
+}

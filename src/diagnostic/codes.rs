@@ -122,8 +122,18 @@ codes! {
     E0224,
     /// an invalid path
     E0225,
-    /// a construct that belongs to a later version of the language
+    /// a `use` names a module that cannot be found or read
     E0226,
+    /// modules that use each other in a cycle
+    E0227,
+    /// an unknown template
+    E0228,
+    /// wrong arguments to a template, or templates built on each other in a cycle
+    E0229,
+    /// a `project` or `environment` block in a module
+    E0230,
+    /// a `for` loop over something that is not a list, or a name no loop fills in
+    E0231,
     /// a link or reference to a service or store that does not exist
     E0301,
     /// services that must each deploy before the other
@@ -172,6 +182,10 @@ codes! {
     E0323,
     /// a privileged port (below 1024) on a service whose generated image runs unprivileged
     E0324,
+    /// two environments that give an app the same name
+    E0325,
+    /// an app of one environment that refers to an app of another
+    E0326,
     /// a file cannot be read
     E0401,
     /// no input file was named and the current folder has none, or several
@@ -186,6 +200,8 @@ codes! {
     E0406,
     /// a generated file the build needs lies outside the service's build context
     E0407,
+    /// `--env` names an environment the stack does not declare
+    E0408,
     /// a duration Fly clamps to its allowed range
     W0201,
     /// a private service with ports that nothing links to

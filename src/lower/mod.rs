@@ -18,46 +18,47 @@ pub mod values;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::model::{self, Stack};
+use crate::source::FileId;
 use crate::span::Span;
 use crate::syntax::ast::{self, Block, Item};
 
 pub use fields::Sink;
 
 /// The kinds of block the top level may hold.
-const TOP_LEVEL: &[&str] = &["project", "service", "postgres", "redis"];
+const TOP_LEVEL: &[&str] = &[
+    "project",
+    "service",
+    "postgres",
+    "redis",
+    "template",
+    "environment",
+];
 
-/// Kinds reserved for modules, templates and environments.
-const RESERVED: &[&str] = &["template", "environment"];
-
-/// Lowers a parsed file. Returns the stack when lowering found no error, and
-/// every diagnostic either way.
-pub fn lower(file: &ast::File) -> (Option<Stack>, Diagnostics) {
+/// Lowers an expanded file (see [`crate::expand`]) whose root is `root`.
+/// Returns the stack when lowering found no error, and every diagnostic either way.
+pub fn lower(file: &ast::File, root: FileId) -> (Option<Stack>, Diagnostics) {
     let sink = Sink::default();
-    let stack = lower_file(file, &sink);
+    let stack = lower_file(file, root, &sink);
     let diagnostics = sink.into_inner();
     let stack = (!diagnostics.has_errors()).then_some(stack).flatten();
     (stack, diagnostics)
 }
 
-fn lower_file(file: &ast::File, sink: &Sink) -> Option<Stack> {
+fn lower_file(file: &ast::File, root: FileId, sink: &Sink) -> Option<Stack> {
     let mut projects = Vec::new();
     let mut services = Vec::new();
     let mut stores = Vec::new();
     for item in &file.items {
-        match item {
-            Item::Use(use_decl) => not_yet(sink, use_decl.span, "`use`"),
-            Item::Block(block) => match block.kind.name.as_str() {
-                "project" => projects.push(block),
-                "service" => services.push(block),
-                "postgres" | "redis" => stores.push(block),
-                kind if RESERVED.contains(&kind) => {
-                    not_yet(sink, block.kind.span, &format!("`{kind}`"))
-                }
-                _ => unknown_top_level(sink, block),
-            },
+        // Expansion leaves blocks only; `use` and `for` are gone by now.
+        let Item::Block(block) = item else { continue };
+        match block.kind.name.as_str() {
+            "project" => projects.push(block),
+            "service" => services.push(block),
+            "postgres" | "redis" => stores.push(block),
+            _ => unknown_top_level(sink, block),
         }
     }
-    let project = project::lower_all(&projects, file_start(file), sink)?;
+    let project = project::lower_all(&projects, Span::new(root, 0, 0), sink)?;
     let services: Vec<model::Service> = services
         .into_iter()
         .filter_map(|block| service::lower(block, &project, sink))
@@ -72,26 +73,6 @@ fn lower_file(file: &ast::File, sink: &Sink) -> Option<Stack> {
         services,
         stores,
     })
-}
-
-fn file_start(file: &ast::File) -> Span {
-    match file.items.first() {
-        Some(Item::Block(block)) => Span::new(block.span.file, 0, 0),
-        Some(Item::Use(use_decl)) => Span::new(use_decl.span.file, 0, 0),
-        None => Span::default(),
-    }
-}
-
-fn not_yet(sink: &Sink, span: Span, what: &str) {
-    sink.push(
-        Diagnostic::new(
-            Code::E0226,
-            span,
-            format!("{what} is not supported by this version of flyx"),
-        )
-        .label("reserved for modules, templates and environments")
-        .help("write the declarations out in this file for now"),
-    );
 }
 
 fn unknown_top_level(sink: &Sink, block: &Block) {
@@ -202,7 +183,7 @@ mod tests {
     fn lower_text(text: &str) -> (Option<Stack>, Diagnostics) {
         let (sources, file) = Sources::single("t.flyx", text);
         let ast = crate::syntax::parse(&sources, file).expect("parses");
-        lower(&ast)
+        lower(&ast, file)
     }
 
     fn stack(text: &str) -> Stack {

@@ -14,8 +14,43 @@ pub struct File {
 pub enum Item {
     /// `use "./shared.flyx"` or `use nats`.
     Use(Use),
+    /// `for shard in [p0, p1] { ... }`.
+    For(ForLoop),
     /// `service api { ... }` and every other block.
     Block(Block),
+}
+
+/// `for NAME in LIST { blocks }`: the blocks once per item.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForLoop {
+    /// The loop variable.
+    pub var: Ident,
+    /// The list it takes each value of.
+    pub items: Value,
+    /// Blocks and nested loops, in source order.
+    pub body: Vec<Item>,
+    /// The whole loop.
+    pub span: Span,
+}
+
+/// A template parameter: `port = 8080`, or `start` with no default.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    /// Its name.
+    pub name: Ident,
+    /// Its default value, if it has one.
+    pub default: Option<Value>,
+}
+
+/// `from web(port = 3000)`: the template a block starts from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct From {
+    /// The template's name.
+    pub template: Ident,
+    /// The arguments, by parameter name.
+    pub args: Vec<MapEntry>,
+    /// The whole clause.
+    pub span: Span,
 }
 
 /// A `use` line.
@@ -52,6 +87,12 @@ pub struct Block {
     pub kind: Ident,
     /// `api` in `service api { }`; labels may be written as names or strings.
     pub label: Option<Ident>,
+    /// A string label with `${...}` in it, before a loop fills it in.
+    pub label_parts: Option<Template>,
+    /// A template's parameters: `(port = 8080)`; `None` when there is no list.
+    pub params: Option<Vec<Param>>,
+    /// The template the block starts from.
+    pub from: Option<From>,
     /// Attributes and nested blocks, in source order.
     pub entries: Vec<Entry>,
     /// From the kind to the closing brace.

@@ -26,10 +26,8 @@ pub fn file(file: FileId, offset: usize, mut pairs: Pairs<'_, Rule>) -> (Vec<Ite
     let mut items = Vec::new();
     if let Some(root) = pairs.next() {
         for pair in root.into_inner() {
-            match pair.as_rule() {
-                Rule::use_decl => items.push(Item::Use(builder.use_decl(pair))),
-                Rule::block => items.push(Item::Block(builder.block(pair))),
-                _ => {}
+            if let Some(item) = builder.item(pair) {
+                items.push(item);
             }
         }
     }
@@ -43,6 +41,89 @@ impl Builder {
 
     fn error(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
+    }
+
+    /// Builds a top-level item, or an item of a loop's body.
+    fn item(&mut self, pair: Pair<'_, Rule>) -> Option<Item> {
+        match pair.as_rule() {
+            Rule::use_decl => Some(Item::Use(self.use_decl(pair))),
+            Rule::for_loop => Some(Item::For(self.for_loop(pair))),
+            Rule::block => Some(Item::Block(self.block(pair))),
+            _ => None,
+        }
+    }
+
+    /// Builds `for shard in [p0, p1] { ... }`.
+    fn for_loop(&mut self, pair: Pair<'_, Rule>) -> ForLoop {
+        let span = self.span(&pair);
+        let mut var = None;
+        let mut items = None;
+        let mut body = Vec::new();
+        for inner in pair.into_inner() {
+            match inner.as_rule() {
+                Rule::ident => var = Some(self.ident(inner)),
+                Rule::value => items = Some(self.value(inner)),
+                _ => body.extend(self.item(inner)),
+            }
+        }
+        ForLoop {
+            var: var.unwrap_or_else(|| Ident {
+                name: String::new(),
+                span,
+            }),
+            items: items.unwrap_or(Value {
+                kind: ValueKind::List(Vec::new()),
+                span,
+            }),
+            body,
+            span,
+        }
+    }
+
+    /// Builds `(port = 8080, start)`.
+    fn params(&mut self, pair: Pair<'_, Rule>) -> Vec<Param> {
+        pair.into_inner()
+            .filter(|p| p.as_rule() == Rule::param)
+            .map(|p| {
+                let mut inner = p.into_inner();
+                let name = inner.next().map(|i| self.ident(i)).unwrap_or(Ident {
+                    name: String::new(),
+                    span: Span::default(),
+                });
+                let default = inner
+                    .find(|i| i.as_rule() == Rule::value)
+                    .map(|v| self.value(v));
+                Param { name, default }
+            })
+            .collect()
+    }
+
+    /// Builds `from web(port = 3000)`.
+    fn starts_from(&mut self, pair: Pair<'_, Rule>) -> From {
+        let span = self.span(&pair);
+        let mut template = Ident {
+            name: String::new(),
+            span,
+        };
+        let mut args = Vec::new();
+        for inner in pair.into_inner() {
+            match inner.as_rule() {
+                Rule::ident => template = self.ident(inner),
+                Rule::args => {
+                    args = inner
+                        .into_inner()
+                        .filter(|p| p.as_rule() == Rule::map_entry)
+                        .map(|p| self.map_entry(p))
+                        .collect();
+                }
+                _ => {}
+            }
+        }
+        From {
+            template,
+            args,
+            span,
+        }
     }
 
     /// Builds `use "./file.flyx"` or `use module`.
@@ -68,11 +149,20 @@ impl Builder {
         let span = self.span(&pair);
         let mut kind = None;
         let mut label = None;
+        let mut label_parts = None;
+        let mut params = None;
+        let mut from = None;
         let mut entries = Vec::new();
         for inner in pair.into_inner() {
             match inner.as_rule() {
                 Rule::ident => kind = Some(self.ident(inner)),
-                Rule::label => label = Some(self.label(inner)),
+                Rule::label => {
+                    let (ident, parts) = self.label(inner);
+                    label = Some(ident);
+                    label_parts = parts;
+                }
+                Rule::params => params = Some(self.params(inner)),
+                Rule::from_clause => from = Some(self.starts_from(inner)),
                 Rule::attribute => entries.push(Entry::Attribute(self.attribute(inner))),
                 Rule::block => entries.push(Entry::Block(self.block(inner))),
                 _ => {}
@@ -84,14 +174,43 @@ impl Builder {
                 span,
             }),
             label,
+            label_parts,
+            params,
+            from,
             entries,
             span,
         }
     }
 
-    /// Builds a block label, written as a name or a string.
-    fn label(&mut self, pair: Pair<'_, Rule>) -> Ident {
-        self.key(pair)
+    /// Builds a block label, written as a name or a string. A string with
+    /// `${...}` in it keeps its parts for a loop to fill in; its name is the
+    /// text as written.
+    fn label(&mut self, pair: Pair<'_, Rule>) -> (Ident, Option<Template>) {
+        let span = self.span(&pair);
+        let written = pair.as_str().trim_matches('"').to_string();
+        match pair.into_inner().next() {
+            Some(inner) if inner.as_rule() == Rule::string => {
+                let template = self.string(inner);
+                match template.as_literal() {
+                    Some(name) => (Ident { name, span }, None),
+                    None => (
+                        Ident {
+                            name: written,
+                            span,
+                        },
+                        Some(template),
+                    ),
+                }
+            }
+            Some(inner) => (self.ident(inner), None),
+            None => (
+                Ident {
+                    name: String::new(),
+                    span,
+                },
+                None,
+            ),
+        }
     }
 
     /// Builds a name, or a string used as a name (labels and keys).

@@ -80,7 +80,7 @@ mod tests {
     fn first_block(text: &str) -> Block {
         match parse_text(text).expect("parses").items.remove(0) {
             Item::Block(block) => block,
-            Item::Use(_) => panic!("expected a block"),
+            _ => panic!("expected a block"),
         }
     }
 

@@ -28,27 +28,41 @@ fn inputs() -> Vec<PathBuf> {
     paths
 }
 
-/// Every generated fly.toml, as `(input/service, contents)`.
+/// Every generated fly.toml, of the base stack and of every environment, as
+/// `(input[/environment]: service, contents)`.
 fn generated() -> Vec<(String, String)> {
     let mut out = Vec::new();
     for path in inputs() {
         let text = std::fs::read_to_string(&path).expect("utf-8");
         let (sources, file) = Sources::single("input.flyx", text);
-        let checked = flyx::check(&sources, file);
-        let Some(topology) = checked.topology else {
-            continue;
-        };
-        let outputs =
-            flyx::emit::emit(&topology, &EmitOptions::beside("input.flyx")).expect("emits");
-        for (name, file) in outputs.iter() {
-            if name.ends_with("fly.toml") {
-                let shown = format!(
-                    "{}: {name}",
-                    path.strip_prefix(env!("CARGO_MANIFEST_DIR"))
-                        .unwrap_or(&path)
-                        .display()
-                );
-                out.push((shown, file.contents.clone()));
+        let environments = flyx::syntax::parse(&sources, file)
+            .map(|ast| flyx::expand::environments(&ast))
+            .unwrap_or_default();
+        let builds = std::iter::once(None).chain(environments.iter().map(|e| Some(e.as_str())));
+        for environment in builds {
+            let options = flyx::CheckOptions {
+                loader: &flyx::expand::NoFiles,
+                environment,
+            };
+            let checked = flyx::check_with(&sources, file, &options);
+            let Some(topology) = checked.topology else {
+                continue;
+            };
+            let options = EmitOptions::beside_for("input.flyx", environment);
+            let outputs = flyx::emit::emit(&topology, &options).expect("emits");
+            let input = path
+                .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+                .unwrap_or(&path)
+                .display()
+                .to_string();
+            let input = match environment {
+                Some(environment) => format!("{input}/{environment}"),
+                None => input,
+            };
+            for (name, file) in outputs.iter() {
+                if name.ends_with("fly.toml") {
+                    out.push((format!("{input}: {name}"), file.contents.clone()));
+                }
             }
         }
     }

@@ -230,6 +230,6 @@ fn legend(charset: Charset) -> String {
         Charset::Ascii => ("-->", "..>", "()"),
     };
     format!(
-        "\n{solid} link: calls it, and deploys after it\n{dotted} link with deploy_order = false: calls it only\n{store} managed data store\nRows from the top: the last deploy level first; stores are created first.\n"
+        "\n{solid} link: calls it, and deploys after it\n{dotted} link with deploy_order = false: calls it only\n{store} managed data store\nRows from the top: the last deploy level first (wide levels wrap); stores are created first.\n"
     )
 }

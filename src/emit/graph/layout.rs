@@ -8,6 +8,10 @@ use super::diagram::Diagram;
 /// Columns between boxes of a row: room for lines passing through.
 const GAP: usize = 5;
 
+/// The widest a row of boxes may be before it wraps onto a second row, so a
+/// drawing with its side lanes fits a 100-column terminal.
+const MAX_ROW_WIDTH: usize = 88;
+
 /// A placed box, in grid cells.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Placed {
@@ -72,16 +76,14 @@ pub fn box_size(diagram: &Diagram, node: usize) -> (usize, usize) {
 
 /// Lays out a diagram.
 pub fn layout(diagram: &Diagram) -> Layout {
-    let rows = order_rows(diagram);
     let sizes: Vec<(usize, usize)> = (0..diagram.nodes.len())
         .map(|i| box_size(diagram, i))
         .collect();
-    let row_widths: Vec<usize> = rows
-        .iter()
-        .map(|row| {
-            row.iter().map(|n| sizes[*n].0).sum::<usize>() + GAP * row.len().saturating_sub(1)
-        })
+    let rows: Vec<Vec<usize>> = order_rows(diagram)
+        .into_iter()
+        .flat_map(|row| wrap_row(row, &sizes))
         .collect();
+    let row_widths: Vec<usize> = rows.iter().map(|row| row_width(row, &sizes)).collect();
     let widest = row_widths.iter().copied().max().unwrap_or(0);
     // Columns: boxes of each row centred under the widest row.
     let mut x_of = vec![0usize; diagram.nodes.len()];
@@ -133,6 +135,28 @@ pub fn layout(diagram: &Diagram) -> Layout {
         width,
         height: y,
     }
+}
+
+/// The width of a row of boxes, gaps included.
+fn row_width(row: &[usize], sizes: &[(usize, usize)]) -> usize {
+    row.iter().map(|n| sizes[*n].0).sum::<usize>() + GAP * row.len().saturating_sub(1)
+}
+
+/// Splits a row wider than [`MAX_ROW_WIDTH`] into the fewest rows of about
+/// equal length that each fit, keeping the order. A single box wider than the
+/// limit keeps a row to itself.
+fn wrap_row(row: Vec<usize>, sizes: &[(usize, usize)]) -> Vec<Vec<usize>> {
+    for pieces in 1..=row.len().max(1) {
+        let per_piece = row.len().div_ceil(pieces).max(1);
+        let chunks: Vec<Vec<usize>> = row.chunks(per_piece).map(<[usize]>::to_vec).collect();
+        if chunks
+            .iter()
+            .all(|c| c.len() == 1 || row_width(c, sizes) <= MAX_ROW_WIDTH)
+        {
+            return chunks;
+        }
+    }
+    vec![row]
 }
 
 /// A channel with no lines is one blank row between box rows, and nothing at
@@ -246,7 +270,13 @@ fn plan_routes(
     sizes: &[(usize, usize)],
     widest: usize,
 ) -> Plan {
-    let layer = |n: usize| diagram.nodes[n].layer.min(rows.len() - 1);
+    let mut row_of = vec![0usize; diagram.nodes.len()];
+    for (row, nodes) in rows.iter().enumerate() {
+        for node in nodes {
+            row_of[*node] = row;
+        }
+    }
+    let layer = |n: usize| row_of[n];
     // Which side of which box each edge attaches to, to spread attach points.
     let mut attachments: Vec<Vec<(usize, bool, usize, usize)>> =
         vec![Vec::new(); diagram.nodes.len()];

@@ -1,0 +1,142 @@
+//! Checking every environment of a stack at once: each must compile, no two
+//! may give an app the same name, and none may refer to another's apps.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::source::{FileId, Sources};
+use crate::topology::Topology;
+use crate::{CheckOptions, Checked, check_with};
+
+/// Checks the base stack and every environment the file declares. The
+/// topology returned is the base stack's; the diagnostics are everyone's, each
+/// once, environment-specific ones saying which environment they are about.
+pub fn check_every_environment(
+    sources: &Sources,
+    file: FileId,
+    loader: &dyn crate::expand::Loader,
+) -> Checked {
+    let base = check_with(
+        sources,
+        file,
+        &CheckOptions {
+            loader,
+            environment: None,
+        },
+    );
+    let names = match crate::syntax::parse(sources, file) {
+        Ok(ast) => crate::expand::environments(&ast),
+        Err(_) => Vec::new(),
+    };
+    if names.is_empty() {
+        return base;
+    }
+    let mut diagnostics = base.diagnostics.clone();
+    let mut sources_out = base.sources.clone();
+    let mut topologies: Vec<(String, Topology)> = Vec::new();
+    if let Some(topology) = &base.topology {
+        topologies.push(("the base stack".to_string(), topology.clone()));
+    }
+    for name in &names {
+        let checked = check_with(
+            sources,
+            file,
+            &CheckOptions {
+                loader,
+                environment: Some(name),
+            },
+        );
+        for diagnostic in checked.diagnostics.iter() {
+            if !diagnostics.iter().any(|d| same(d, diagnostic)) {
+                let mut diagnostic = diagnostic.clone();
+                diagnostic.message = format!("{} (in environment `{name}`)", diagnostic.message);
+                diagnostics.push(diagnostic);
+            }
+        }
+        // Template copies made for this environment live in its own sources.
+        sources_out = merge_sources(sources_out, checked.sources);
+        if let Some(topology) = checked.topology {
+            topologies.push((format!("environment `{name}`"), topology));
+        }
+    }
+    cross_environment(&topologies, &mut diagnostics);
+    let topology = if diagnostics.has_errors() {
+        None
+    } else {
+        base.topology
+    };
+    Checked {
+        topology,
+        diagnostics,
+        sources: sources_out,
+    }
+}
+
+fn same(a: &Diagnostic, b: &Diagnostic) -> bool {
+    a.code == b.code && a.primary.span == b.primary.span && a.message == b.message
+}
+
+/// Sources from another check of the same file: the same files first, then
+/// that check's template copies, which may be numbered past ours.
+fn merge_sources(ours: Sources, theirs: Sources) -> Sources {
+    if theirs.len() > ours.len() {
+        theirs
+    } else {
+        ours
+    }
+}
+
+/// No app name in two environments, and no environment naming another's apps.
+fn cross_environment(topologies: &[(String, Topology)], diagnostics: &mut Diagnostics) {
+    let mut owner: BTreeMap<&str, (&str, crate::span::Span)> = BTreeMap::new();
+    for (env, topology) in topologies {
+        for service in &topology.stack.services {
+            if let Some((other, _)) = owner.get(service.app.value.as_str())
+                && *other != env.as_str()
+            {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::E0325,
+                        service.app.span,
+                        format!("app `{}` is in both {other} and {env}", service.app.value),
+                    )
+                    .label("the same Fly app for two environments")
+                    .help("give the environment its own `prefix`, so each deploys its own apps"),
+                );
+            } else {
+                owner.insert(&service.app.value, (env, service.app.span));
+            }
+        }
+    }
+    for (env, topology) in topologies {
+        for (i, service) in topology.stack.services.iter().enumerate() {
+            let resolved = &topology.resolved[i];
+            let texts = resolved
+                .env
+                .iter()
+                .chain(resolved.build_args.iter())
+                .map(|(_, v)| v.as_str());
+            for text in texts {
+                for (app, (other, _)) in &owner {
+                    if *other == env.as_str() {
+                        continue;
+                    }
+                    let mentions = [".internal", ".flycast", ".fly.dev"]
+                        .iter()
+                        .any(|suffix| text.contains(&format!("{app}{suffix}")));
+                    if mentions {
+                        diagnostics.push(
+                            Diagnostic::new(
+                                Code::E0326,
+                                service.name.span,
+                                format!("`{}` in {env} refers to `{app}`, an app of {other}", service.name.value),
+                            )
+                            .label("reaches into another environment")
+                            .help("refer to services by reference (`api.url`), so each environment resolves to its own apps"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
