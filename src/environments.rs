@@ -24,10 +24,7 @@ pub fn check_every_environment(
             environment: None,
         },
     );
-    let names = match crate::syntax::parse(sources, file) {
-        Ok(ast) => crate::expand::environments(&ast),
-        Err(_) => Vec::new(),
-    };
+    let names = base.environments.clone();
     if names.is_empty() {
         return base;
     }
@@ -69,6 +66,7 @@ pub fn check_every_environment(
         topology,
         diagnostics,
         sources: sources_out,
+        environments: names,
     }
 }
 

@@ -47,6 +47,9 @@ pub struct Checked {
     /// The files diagnostics point into: the root, its modules, and a copy of
     /// each instantiated template.
     pub sources: Sources,
+    /// The environments the root file declares, in source order (none when it
+    /// does not parse).
+    pub environments: Vec<String>,
 }
 
 /// How to check a file.
@@ -73,11 +76,13 @@ pub fn check(sources: &Sources, file: FileId) -> Checked {
 /// Parses and checks one file.
 pub fn check_with(sources: &Sources, file: FileId, options: &CheckOptions<'_>) -> Checked {
     let mut sources = sources.clone();
-    let (topology, diagnostics) = pipeline(&mut sources, file, options);
+    let mut environments = Vec::new();
+    let (topology, diagnostics) = pipeline(&mut sources, file, options, &mut environments);
     Checked {
         topology,
         diagnostics,
         sources,
+        environments,
     }
 }
 
@@ -85,11 +90,13 @@ fn pipeline(
     sources: &mut Sources,
     file: FileId,
     options: &CheckOptions<'_>,
+    environments: &mut Vec<String>,
 ) -> (Option<topology::Topology>, Diagnostics) {
     let ast = match syntax::parse(sources, file) {
         Ok(ast) => ast,
         Err(diagnostics) => return (None, diagnostics),
     };
+    *environments = expand::environments(&ast);
     let expand_options = expand::Options {
         loader: options.loader,
         environment: options.environment,

@@ -1,6 +1,6 @@
 //! Source files: the text the compiler reads, named so diagnostics can point into it.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Identifies one file in a [`Sources`] set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -13,6 +13,37 @@ pub struct SourceFile {
     pub name: String,
     /// The whole text.
     pub text: Arc<str>,
+    /// Byte offsets where lines start, computed the first time a position is
+    /// asked for: finding a line is then a binary search, not a scan.
+    line_starts: Arc<OnceLock<Vec<usize>>>,
+}
+
+impl SourceFile {
+    /// Byte offsets of the first byte of every line; the first is 0.
+    pub fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
+    }
+
+    /// The 0-based line holding byte `offset`.
+    pub fn line_index(&self, offset: usize) -> usize {
+        self.line_starts()
+            .partition_point(|start| *start <= offset)
+            .saturating_sub(1)
+    }
+
+    /// The byte range of 0-based line `line`, without its line break.
+    pub fn line_range(&self, line: usize) -> std::ops::Range<usize> {
+        let starts = self.line_starts();
+        let start = starts.get(line).copied().unwrap_or(self.text.len());
+        let end = starts
+            .get(line + 1)
+            .map_or(self.text.len(), |next| next - 1);
+        start..end.max(start)
+    }
 }
 
 /// Every file a compilation reads: the root file, then what it `use`s.
@@ -40,6 +71,7 @@ impl Sources {
         self.files.push(SourceFile {
             name: name.into(),
             text: text.into(),
+            line_starts: Arc::default(),
         });
         id
     }
@@ -69,13 +101,13 @@ impl Sources {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_column(&self, id: FileId, offset: usize) -> (usize, usize) {
-        let text = &self.get(id).text;
+        let file = self.get(id);
+        let text = &file.text;
         let offset = floor_char_boundary(text, offset.min(text.len()));
-        let before = &text[..offset];
-        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before[line_start..].chars().count() + 1;
-        (line, column)
+        let line = file.line_index(offset);
+        let line_start = file.line_starts()[line];
+        let column = text[line_start..offset].chars().count() + 1;
+        (line + 1, column)
     }
 }
 

@@ -64,14 +64,14 @@ impl GraphArgs {
             Ok(loaded) => loaded,
             Err((error, file)) => return reporter.error(&error, file.as_deref()),
         };
-        if let Err(error) = input::known_environment(&loaded, self.env.as_deref()) {
-            return reporter.error(&error, Some(&loaded.name));
-        }
         let options = crate::CheckOptions {
             loader: &input::FsLoader,
             environment: self.env.as_deref(),
         };
         let checked = crate::check_with(&loaded.sources, loaded.root, &options);
+        if let Err(error) = input::known_environment(&loaded, self.env.as_deref(), &checked) {
+            return reporter.error(&error, Some(&loaded.name));
+        }
         reporter.diagnostics(&checked.diagnostics, &checked.sources);
         let Some(topology) = checked.topology else {
             return EXIT_INPUT;

@@ -149,16 +149,18 @@ impl crate::expand::Loader for FsLoader {
     }
 }
 
-/// `--env` must name an environment the stack declares.
-pub fn known_environment(loaded: &Loaded, env: Option<&str>) -> Result<(), CliError> {
+/// `--env` must name an environment the stack declares (`known`, from the
+/// check; empty when the file does not parse, whose errors say enough).
+pub fn known_environment(
+    loaded: &Loaded,
+    env: Option<&str>,
+    checked: &crate::Checked,
+) -> Result<(), CliError> {
     let Some(env) = env else {
         return Ok(());
     };
-    let Ok(ast) = crate::syntax::parse(&loaded.sources, loaded.root) else {
-        return Ok(()); // The check reports the syntax errors.
-    };
-    let known = crate::expand::environments(&ast);
-    if known.iter().any(|k| k == env) {
+    let known = &checked.environments;
+    if known.iter().any(|k| k == env) || checked.diagnostics.has_errors() && known.is_empty() {
         return Ok(());
     }
     let help = if known.is_empty() {

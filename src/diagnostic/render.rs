@@ -1,13 +1,19 @@
 //! Rendering diagnostics: as miette reports for people, as JSON for editors and CI.
 
 use std::fmt;
-use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 use serde::Serialize;
 
 use super::{Diagnostic, Diagnostics, Severity};
-use crate::source::{FileId, Sources};
+use crate::source::{SourceFile, Sources};
+
+/// Lines longer than this are not drawn: a snippet of a minified or generated
+/// line would flood the terminal. The diagnostic says where instead.
+const LONGEST_LINE_SHOWN: usize = 1000;
 
 /// A diagnostic bound to its source text, in the shape miette renders.
 #[derive(Debug)]
@@ -16,7 +22,8 @@ pub struct Report {
     severity: miette::Severity,
     message: String,
     help: Option<String>,
-    source: NamedSource<Arc<str>>,
+    /// The file to draw the labels in, unless a line is too long to draw.
+    source: Option<Excerpt>,
     labels: Vec<LabeledSpan>,
     related: Vec<Report>,
 }
@@ -36,35 +43,130 @@ impl Report {
             if label.span.file == file {
                 labels.push(labeled(&label.message, label.span, false));
             } else {
-                related.push(Report {
-                    code: diagnostic.code.as_str(),
-                    severity: miette::Severity::Advice,
-                    message: label.message.clone(),
-                    help: None,
-                    source: named_source(sources, label.span.file),
-                    labels: vec![labeled("", label.span, true)],
-                    related: Vec::new(),
-                });
+                related.push(Report::shown(
+                    diagnostic.code.as_str(),
+                    miette::Severity::Advice,
+                    label.message.clone(),
+                    None,
+                    sources,
+                    label.span,
+                    vec![labeled("", label.span, true)],
+                ));
             }
         }
-        Report {
-            code: diagnostic.code.as_str(),
-            severity: match diagnostic.severity() {
-                Severity::Error => miette::Severity::Error,
-                Severity::Warning => miette::Severity::Warning,
-            },
-            message: diagnostic.message.clone(),
-            help: diagnostic.help.clone(),
-            source: named_source(sources, file),
+        let severity = match diagnostic.severity() {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        };
+        let mut report = Report::shown(
+            diagnostic.code.as_str(),
+            severity,
+            diagnostic.message.clone(),
+            diagnostic.help.clone(),
+            sources,
+            diagnostic.primary.span,
             labels,
-            related,
+        );
+        report.related = related;
+        report
+    }
+
+    /// A report drawing `labels` in the file of `at`; or, when one of their
+    /// lines is too long to draw, saying where `at` is instead.
+    fn shown(
+        code: &'static str,
+        severity: miette::Severity,
+        message: String,
+        help: Option<String>,
+        sources: &Sources,
+        at: crate::span::Span,
+        labels: Vec<LabeledSpan>,
+    ) -> Report {
+        let file = sources.get(at.file);
+        let longest = labels
+            .iter()
+            .map(|l| file.line_range(file.line_index(l.offset())).len())
+            .max()
+            .unwrap_or(0);
+        let (message, source, labels) = if longest > LONGEST_LINE_SHOWN {
+            let (line, column) = sources.line_column(at.file, at.start as usize);
+            let message = format!(
+                "{message} (at {}:{line}:{column}, on a line of {longest} bytes, too long to show)",
+                file.name
+            );
+            (message, None, Vec::new())
+        } else {
+            (message, Some(Excerpt::of(file)), labels)
+        };
+        Report {
+            code,
+            severity,
+            message,
+            help,
+            source,
+            labels,
+            related: Vec::new(),
         }
     }
 }
 
-fn named_source(sources: &Sources, file: FileId) -> NamedSource<Arc<str>> {
-    let source = sources.get(file);
-    NamedSource::new(source.name.clone(), source.text.clone()).with_language("flyx")
+/// A file's text as miette reads it: only the lines around a span, found
+/// through the file's line index, so drawing many reports on a huge file stays
+/// fast.
+#[derive(Debug)]
+struct Excerpt {
+    file: SourceFile,
+}
+
+impl Excerpt {
+    fn of(file: &SourceFile) -> Excerpt {
+        Excerpt { file: file.clone() }
+    }
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let text: &str = &self.file.text;
+        let start = span.offset();
+        let end = start + span.len();
+        if end > text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        // The lines miette asks for, and one more on each side, as a window
+        // that starts at a line start; miette reads the window as usual.
+        let first = self.file.line_index(start);
+        let last = self.file.line_index(end.saturating_sub(1).max(start));
+        let first_shown = first.saturating_sub(before + 1);
+        let from = self.file.line_starts()[first_shown];
+        let to = self
+            .file
+            .line_starts()
+            .get(last + after + 2)
+            .copied()
+            .unwrap_or(text.len());
+        let window = &text[from..to];
+        let inner = window.read_span(
+            &SourceSpan::new((start - from).into(), span.len()),
+            before,
+            after,
+        )?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.file.name.clone(),
+            inner.data(),
+            SourceSpan::new((inner.span().offset() + from).into(), inner.span().len()),
+            inner.line() + first_shown,
+            inner.column(),
+            // miette counts the lines from the start of what it read, and
+            // decides from that whether two snippets merge: count from the
+            // start of the file, as it would have.
+            inner.line_count() + first_shown,
+        )))
+    }
 }
 
 fn labeled(message: &str, span: crate::span::Span, primary: bool) -> LabeledSpan {
@@ -100,7 +202,7 @@ impl miette::Diagnostic for Report {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {

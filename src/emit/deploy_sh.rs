@@ -26,7 +26,17 @@ struct Context {
     levels: Vec<Level>,
     secrets: Vec<Secret>,
     stores: Vec<StoreContext>,
-    services: Vec<ServiceContext>,
+    /// Each service's provision and deploy functions, rendered on their own
+    /// from `deploy.sh.service.hbs` (on several threads) and joined in order.
+    service_functions: String,
+    services: Vec<Dependencies>,
+}
+
+/// What `report_assumed` needs of a service.
+#[derive(Debug, Serialize)]
+struct Dependencies {
+    name: String,
+    depends_on: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -112,10 +122,14 @@ pub fn render(
     templates: &Templates,
     options: &EmitOptions,
 ) -> Result<String, crate::diagnostic::Diagnostic> {
-    templates.render("deploy.sh.hbs", &context(topology, options))
+    templates.render("deploy.sh.hbs", &context(topology, templates, options)?)
 }
 
-fn context(topology: &Topology, options: &EmitOptions) -> Context {
+fn context(
+    topology: &Topology,
+    templates: &Templates,
+    options: &EmitOptions,
+) -> Result<Context, crate::diagnostic::Diagnostic> {
     let name = |id: ServiceId| quote(&topology.service(id).name.value);
     let order: Vec<(usize, ServiceId)> = topology
         .levels
@@ -124,7 +138,19 @@ fn context(topology: &Topology, options: &EmitOptions) -> Context {
         .flat_map(|(level, ids)| ids.iter().map(move |id| (level, *id)))
         .collect();
     let services = topology.stack.services.len();
-    Context {
+    let contexts: Vec<ServiceContext> = order
+        .iter()
+        .map(|(level, id)| service(topology, *id, *level))
+        .collect();
+    let rendered = super::parallel::map(&contexts, |context| {
+        templates.render("deploy.sh.service.hbs", context)
+    });
+    let mut service_functions = String::new();
+    for section in rendered {
+        service_functions.push('\n');
+        service_functions.push_str(&section?);
+    }
+    Ok(Context {
         header: options.header(),
         project: topology.stack.project.name.value.clone(),
         script: format!("{}/deploy.sh", options.output_from_project),
@@ -160,11 +186,15 @@ fn context(topology: &Topology, options: &EmitOptions) -> Context {
             })
             .collect(),
         stores: stores(topology),
-        services: order
-            .iter()
-            .map(|(level, id)| service(topology, *id, *level))
+        service_functions,
+        services: contexts
+            .into_iter()
+            .map(|c| Dependencies {
+                name: c.name,
+                depends_on: c.depends_on,
+            })
             .collect(),
-    }
+    })
 }
 
 fn plural(n: usize, noun: &str) -> String {
@@ -186,6 +216,7 @@ fn double_quoted(text: &str) -> String {
 }
 
 fn stores(topology: &Topology) -> Vec<StoreContext> {
+    let by_name = topology.services_by_name();
     let mut ids: Vec<usize> = (0..topology.stack.stores.len()).collect();
     ids.sort_by(|a, b| {
         topology.stack.stores[*a]
@@ -196,9 +227,9 @@ fn stores(topology: &Topology) -> Vec<StoreContext> {
     ids.into_iter()
         .map(|i| {
             let store = &topology.stack.stores[i];
-            let users: Vec<String> = topology
-                .services_by_name()
-                .into_iter()
+            let users: Vec<String> = by_name
+                .iter()
+                .copied()
                 .filter(|id| {
                     topology
                         .resolved(*id)

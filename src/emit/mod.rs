@@ -6,6 +6,7 @@ mod dockerfile;
 mod fly_toml;
 pub mod graph;
 mod outputs;
+pub mod parallel;
 mod templates;
 
 pub use dockerfile::Detected;
@@ -82,48 +83,81 @@ impl EmitOptions {
 
 /// Every file `flyx build` writes for this topology, or the problems that stop it
 /// (an error in a project's template, a file a build cannot reach).
+///
+/// The stack-wide files (deploy.sh, ARCHITECTURE.md) and each service's files
+/// are independent, so they render on several threads; the result is the same
+/// bytes whatever the number of threads.
 pub fn emit(topology: &Topology, options: &EmitOptions) -> Result<Outputs, Diagnostics> {
     let templates = Templates::new(&options.templates)?;
+    let ids = topology.services_by_name();
+    let (stack_files, service_files) = std::thread::scope(|scope| {
+        let stack_files = scope.spawn(|| stack_files(topology, &templates, options));
+        let service_files =
+            parallel::map(&ids, |id| service_files(topology, *id, &templates, options));
+        let stack_files = stack_files
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (stack_files, service_files)
+    });
     let mut outputs = Outputs::default();
     let mut diagnostics = Diagnostics::new();
-    for id in topology.services_by_name() {
-        let service = topology.service(id);
-        let name = &service.name.value;
-        outputs.insert(
-            format!("{name}/fly.toml"),
-            OutputFile::text(fly_toml::render(topology, id, options)),
-        );
-        if let Source::Runtime(build) = &service.source {
-            match dockerfile::render(topology, id, build, &templates, options) {
-                Ok(files) => {
-                    for file in files {
-                        outputs.insert(
-                            format!("{name}/{}", file.name),
-                            OutputFile::text(file.contents),
-                        );
-                    }
-                }
-                Err(diagnostic) => diagnostics.push(diagnostic),
-            }
+    for result in service_files
+        .into_iter()
+        .chain(std::iter::once(stack_files))
+    {
+        match result {
+            Ok(files) => files
+                .into_iter()
+                .for_each(|(path, file)| outputs.insert(path, file)),
+            Err(diagnostic) => diagnostics.push(diagnostic),
         }
-    }
-    outputs.insert(
-        "ARCHITECTURE.md".to_string(),
-        OutputFile::text(graph::architecture(
-            topology,
-            &options.source_name,
-            &options.header(),
-        )),
-    );
-    match deploy_sh::render(topology, &templates, options) {
-        Ok(script) => outputs.insert("deploy.sh".to_string(), OutputFile::script(script)),
-        Err(diagnostic) => diagnostics.push(diagnostic),
     }
     if diagnostics.is_empty() {
         Ok(outputs)
     } else {
         Err(diagnostics)
     }
+}
+
+/// Files as `(path, file)`, or the problem that stops them.
+type Rendered = Result<Vec<(String, OutputFile)>, crate::diagnostic::Diagnostic>;
+
+/// One service's fly.toml, and its Dockerfile and .dockerignore when flyx
+/// builds it from a runtime.
+fn service_files(
+    topology: &Topology,
+    id: crate::topology::ServiceId,
+    templates: &Templates,
+    options: &EmitOptions,
+) -> Rendered {
+    let service = topology.service(id);
+    let name = &service.name.value;
+    let mut files = vec![(
+        format!("{name}/fly.toml"),
+        OutputFile::text(fly_toml::render(topology, id, options)),
+    )];
+    if let Source::Runtime(build) = &service.source {
+        for file in dockerfile::render(topology, id, build, templates, options)? {
+            files.push((
+                format!("{name}/{}", file.name),
+                OutputFile::text(file.contents),
+            ));
+        }
+    }
+    Ok(files)
+}
+
+/// The files about the whole stack: ARCHITECTURE.md and deploy.sh.
+fn stack_files(topology: &Topology, templates: &Templates, options: &EmitOptions) -> Rendered {
+    let architecture = graph::architecture(topology, &options.source_name, &options.header());
+    let script = deploy_sh::render(topology, templates, options)?;
+    Ok(vec![
+        (
+            "ARCHITECTURE.md".to_string(),
+            OutputFile::text(architecture),
+        ),
+        ("deploy.sh".to_string(), OutputFile::script(script)),
+    ])
 }
 
 /// Joins relative paths with `/` and removes `.` and `x/..` pairs.

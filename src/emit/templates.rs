@@ -44,7 +44,13 @@ pub const BUILTIN: &[(&str, &str)] = &[
 ];
 
 /// Templates a project cannot replace.
-const INTERNAL: &[(&str, &str)] = &[("deploy.sh.hbs", include_str!("templates/deploy.sh.hbs"))];
+const INTERNAL: &[(&str, &str)] = &[
+    ("deploy.sh.hbs", include_str!("templates/deploy.sh.hbs")),
+    (
+        "deploy.sh.service.hbs",
+        include_str!("templates/deploy.sh.service.hbs"),
+    ),
+];
 
 /// The folder, beside the `.flyx` file, where a project puts its own templates.
 pub const OVERRIDE_DIR: &str = "flyx/dockerfiles";
@@ -99,7 +105,13 @@ impl Templates {
 
     /// Renders template `name` from a typed context.
     pub fn render<T: Serialize>(&self, name: &str, context: &T) -> Result<String, Diagnostic> {
-        self.registry.render(name, context).map_err(|error| {
+        let rendered = self.registry.render(name, context).map(|mut text| {
+            // handlebars starts every output with 8 KB of room; a stack of
+            // thousands of Dockerfiles would keep all of it.
+            text.shrink_to_fit();
+            text
+        });
+        rendered.map_err(|error| {
             let custom = self.overrides.iter().find(|o| o.name == name);
             let at = error.line_no.zip(error.column_no);
             let reason = match error.reason() {

@@ -108,7 +108,7 @@ pub fn apply(
             Entry::Block(b) if b.kind.name == "vm" => settings.push(entry.clone()),
             Entry::Block(overlay) => {
                 let Some(overlay) = templates::instantiate(
-                    overlay.clone(),
+                    (**overlay).clone(),
                     templates,
                     sources,
                     instances,

@@ -50,21 +50,21 @@ pub fn expand(
     let mut templates = templates::Templates::new();
     let mut blocks: Vec<Block> = Vec::new();
     let mut environments: Vec<Block> = Vec::new();
-    for module in &modules {
+    for module in modules {
         let is_root = module.file == root;
-        for item in &module.ast.items {
+        for item in module.ast.items {
             match item {
                 Item::Use(_) => {}
                 Item::For(for_loop) => {
-                    blocks.extend(unroll(for_loop, &Bindings::new(), &mut diagnostics))
+                    blocks.extend(unroll(&for_loop, &Bindings::new(), &mut diagnostics))
                 }
                 Item::Block(block) => match block.kind.name.as_str() {
-                    "template" => declare_template(block, &mut templates, &mut diagnostics),
-                    "environment" if is_root => environments.push(block.clone()),
+                    "template" => declare_template(&block, &mut templates, &mut diagnostics),
+                    "environment" if is_root => environments.push(block),
                     "project" | "environment" if !is_root => {
-                        diagnostics.push(root_only(block));
+                        diagnostics.push(root_only(&block));
                     }
-                    _ => blocks.push(block.clone()),
+                    _ => blocks.push(block),
                 },
             }
         }

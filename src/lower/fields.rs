@@ -131,7 +131,7 @@ impl<'a> Fields<'a> {
                 && block.kind.name == kind
             {
                 self.used[index] = true;
-                found.push(block);
+                found.push(&**block);
             }
         }
         found

@@ -122,8 +122,8 @@ impl Block {
 pub enum Entry {
     /// `key = value`.
     Attribute(Attribute),
-    /// A nested block.
-    Block(Block),
+    /// A nested block, boxed: most entries are attributes, which stay small.
+    Block(Box<Block>),
 }
 
 impl Entry {

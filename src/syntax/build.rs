@@ -164,7 +164,7 @@ impl Builder {
                 Rule::params => params = Some(self.params(inner)),
                 Rule::from_clause => from = Some(self.starts_from(inner)),
                 Rule::attribute => entries.push(Entry::Attribute(self.attribute(inner))),
-                Rule::block => entries.push(Entry::Block(self.block(inner))),
+                Rule::block => entries.push(Entry::Block(Box::new(self.block(inner)))),
                 _ => {}
             }
         }

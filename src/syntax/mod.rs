@@ -20,20 +20,46 @@ pub const MAX_DEPTH: usize = 32;
 /// At most this many syntax errors are reported for one file.
 const MAX_SYNTAX_ERRORS: usize = 20;
 
+/// Files at least this large are parsed in two halves at once (see
+/// [`parse_in_halves`]); smaller ones take less time than a thread costs.
+const PARALLEL_FROM_BYTES: usize = 256 * 1024;
+
 /// Parses one file into a syntax tree, or reports every syntax error found.
 pub fn parse(sources: &Sources, file: FileId) -> Result<ast::File, Diagnostics> {
     let text = &sources.get(file).text;
     check_depth(file, text)?;
+    if text.len() >= PARALLEL_FROM_BYTES
+        && let Some(items) = parse_in_halves(file, text)
+    {
+        return Ok(ast::File { items });
+    }
+    parse_in_order(file, text)
+}
+
+/// Parses one piece (top-level item) after another, recovering after a syntax
+/// error at the next line that starts a block, so one run reports several.
+fn parse_in_order(file: FileId, text: &str) -> Result<ast::File, Diagnostics> {
     let mut diagnostics = Diagnostics::new();
     let mut items = Vec::new();
     let mut offset = 0;
     while offset <= text.len() && diagnostics.len() < MAX_SYNTAX_ERRORS {
-        match parser::FlyxParser::parse(Rule::file, &text[offset..]) {
+        match parser::FlyxParser::parse(Rule::piece, &text[offset..]) {
             Ok(pairs) => {
-                let (file_items, problems) = build::file(file, offset, pairs);
-                items.extend(file_items);
+                let Some(piece) = pairs.peek() else {
+                    break;
+                };
+                let end = piece.as_span().end();
+                let finished = piece
+                    .into_inner()
+                    .next()
+                    .is_none_or(|inner| inner.as_rule() == Rule::EOI);
+                let (piece_items, problems) = build::file(file, offset, pairs);
+                items.extend(piece_items);
                 diagnostics.extend(problems);
-                break;
+                if finished {
+                    break;
+                }
+                offset += end;
             }
             Err(error) => {
                 let diagnostic = errors::translate(file, text, offset, &error);
@@ -51,6 +77,61 @@ pub fn parse(sources: &Sources, file: FileId) -> Result<ast::File, Diagnostics> 
     } else {
         Ok(ast::File { items })
     }
+}
+
+/// Parses a large, valid file on two threads: the second half from a line
+/// near the middle that looks like the start of a top-level block, while the
+/// first half is parsed up to it. The guess is checked: only if the first
+/// half's last item ends right before that line (blanks and comments between)
+/// are the halves joined; a wrong guess, or any syntax error, returns `None`
+/// and the caller parses the file in one go, reporting errors in order.
+fn parse_in_halves(file: FileId, text: &str) -> Option<Vec<ast::Item>> {
+    let split = split_point(text)?;
+    let (first, second) = std::thread::scope(|scope| {
+        let second = scope.spawn(|| parse_pieces(file, text, split, text.len()));
+        let first = parse_pieces(file, text, 0, split);
+        (first, second.join().ok().flatten())
+    });
+    let mut items = first?;
+    items.extend(second?);
+    Some(items)
+}
+
+/// The start of the first line after the middle of `text` that begins with a
+/// letter: most likely a top-level `service`, `postgres`, ... block.
+fn split_point(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = text.len() / 2;
+    while at + 1 < bytes.len() {
+        let newline = at + bytes[at..].iter().position(|b| *b == b'\n')?;
+        if bytes.get(newline + 1).is_some_and(u8::is_ascii_alphabetic) {
+            return Some(newline + 1);
+        }
+        at = newline + 1;
+    }
+    None
+}
+
+/// Items from `start` to exactly `end` (blanks and comments may follow the
+/// last one), or `None` on a syntax error or an item running past `end`.
+fn parse_pieces(file: FileId, text: &str, start: usize, end: usize) -> Option<Vec<ast::Item>> {
+    let mut items = Vec::new();
+    let mut offset = start;
+    while !scan::only_blanks_and_comments(&text[offset..end]) {
+        let pairs = parser::FlyxParser::parse(Rule::piece, &text[offset..]).ok()?;
+        let piece = pairs.peek()?;
+        let length = piece.as_span().end();
+        let (piece_items, problems) = build::file(file, offset, pairs);
+        if !problems.is_empty() || piece_items.is_empty() {
+            return None;
+        }
+        items.extend(piece_items);
+        offset += length;
+        if offset > end {
+            return None;
+        }
+    }
+    Some(items)
 }
 
 /// Refuses files that nest deeper than [`MAX_DEPTH`], before pest recurses into them.
@@ -75,6 +156,65 @@ mod tests {
     fn parse_text(text: &str) -> Result<File, Diagnostics> {
         let (sources, file) = Sources::single("t.flyx", text);
         parse(&sources, file)
+    }
+
+    /// A stack of `n` services, with a multi-line string whose lines look
+    /// like top-level blocks around the middle when `decoy` is set.
+    fn big_stack(n: usize, decoy: bool) -> String {
+        let mut text = String::from("project p {\n  region = ams\n}\n");
+        for i in 0..n {
+            text.push_str(&format!(
+                "\n# service {i}\nservice s{i} {{\n  image = \"x:{i}\"\n"
+            ));
+            if decoy && i == n / 2 - 10 {
+                text.push_str("  console_command = \"\n");
+                for k in 0..600 {
+                    text.push_str(&format!("service fake{k} {{\n"));
+                }
+                text.push_str("\"\n");
+            }
+            text.push_str("  env { A = \"1\" }\n}\n");
+        }
+        text
+    }
+
+    #[test]
+    fn parsing_in_halves_gives_the_same_tree_as_parsing_in_order() {
+        for decoy in [false, true] {
+            let text = big_stack(400, decoy);
+            let file = FileId(0);
+            let in_order = parse_in_order(file, &text).expect("parses").items;
+            let split = split_point(&text).expect("a split point");
+            // With the decoy, the guess lands inside the string.
+            assert_eq!(text[split..].starts_with("service fake"), decoy);
+            match parse_in_halves(file, &text) {
+                Some(items) => assert_eq!(items, in_order, "decoy: {decoy}"),
+                None => assert!(decoy, "a clean file splits"),
+            }
+            assert_eq!(parse_text(&text).expect("parses").items, in_order);
+        }
+    }
+
+    #[test]
+    fn the_split_point_starts_a_line_with_a_letter() {
+        let text = big_stack(50, false);
+        let at = split_point(&text).expect("a split point");
+        assert!(at >= text.len() / 2);
+        assert_eq!(&text.as_bytes()[at - 1..at], b"\n");
+        assert!(text.as_bytes()[at].is_ascii_alphabetic());
+        assert_eq!(split_point("no newline at all"), None);
+    }
+
+    #[test]
+    fn a_syntax_error_in_either_half_is_reported_in_order() {
+        let mut text = big_stack(5000, false);
+        assert!(text.len() > PARALLEL_FROM_BYTES);
+        let middle = text.len() * 3 / 4;
+        let at = middle + text[middle..].find("image").expect("an image");
+        text.replace_range(at..at + 5, "image image");
+        let (sources, file) = Sources::single("t.flyx", text);
+        let diagnostics = parse(&sources, file).expect_err("an error");
+        assert_eq!(diagnostics.len(), 1);
     }
 
     fn first_block(text: &str) -> Block {

@@ -12,7 +12,7 @@ pub struct FlyxParser;
 pub fn rule_name(rule: Rule) -> &'static str {
     match rule {
         Rule::EOI => "end of file",
-        Rule::file | Rule::item => "a block such as `service NAME { ... }`",
+        Rule::file | Rule::piece | Rule::item => "a block such as `service NAME { ... }`",
         Rule::use_decl | Rule::kw_use => "`use`",
         Rule::for_loop | Rule::kw_for => "`for`",
         Rule::kw_in => "`in`",

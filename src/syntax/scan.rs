@@ -155,6 +155,20 @@ pub fn too_deep(text: &str, limit: usize) -> Option<usize> {
     None
 }
 
+/// Whether `text` holds nothing the grammar reads: blanks and `#` comments.
+pub fn only_blanks_and_comments(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+            b'#' => i = skip_line(bytes, i),
+            _ => return false,
+        }
+    }
+    true
+}
+
 fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
 }

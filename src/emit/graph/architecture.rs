@@ -31,6 +31,7 @@ pub fn render(topology: &Topology, source: &str, header: &str) -> String {
         }
     }
     if !topology.stack.stores.is_empty() {
+        let by_name = topology.services_by_name();
         out.push_str("\n## Data stores\n\n| store | kind | name | region | used by |\n|---|---|---|---|---|\n");
         for (i, store) in topology.stack.stores.iter().enumerate() {
             let kind = match &store.kind {
@@ -43,9 +44,9 @@ pub fn render(topology: &Topology, source: &str, header: &str) -> String {
                 ),
                 StoreKind::Redis(_) => "Upstash Redis".to_string(),
             };
-            let users: Vec<String> = topology
-                .services_by_name()
-                .into_iter()
+            let users: Vec<String> = by_name
+                .iter()
+                .copied()
                 .filter_map(|id| {
                     let attachment = topology
                         .resolved(id)
