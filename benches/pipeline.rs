@@ -1,5 +1,7 @@
-//! Benchmarks of each stage on synthetic stacks: `cargo bench`.
-//! The figures and the machine are in docs/performance.md.
+//! Benchmarks of each stage, and of the whole `flyx check` and `flyx build`
+//! in memory, on synthetic stacks of 10 to 10,000 services: `cargo bench`.
+//! The figures and the machine are in docs/performance.md; `benches/cli.sh`
+//! times the installed binary, disk included.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
@@ -60,6 +62,39 @@ fn check(c: &mut Criterion) {
     group.finish();
 }
 
+fn emit(c: &mut Criterion) {
+    let mut group = c.benchmark_group("emit");
+    group.sample_size(10);
+    for n in SIZES {
+        let (sources, file) = sources(n);
+        let topology = flyx::check(&sources, file).topology.expect("checks");
+        let options = flyx::emit::EmitOptions::beside(format!("synth-{n}.flyx"));
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+            b.iter(|| flyx::emit::emit(&topology, &options).expect("emits"));
+        });
+    }
+    group.finish();
+}
+
+/// `flyx build` without the disk: check, then emit every file.
+fn whole_build(c: &mut Criterion) {
+    let mut group = c.benchmark_group("flyx_build");
+    group.sample_size(10);
+    for n in SIZES {
+        let (sources, file) = sources(n);
+        let options = flyx::emit::EmitOptions::beside(format!("synth-{n}.flyx"));
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+            b.iter(|| {
+                let topology = flyx::check(&sources, file).topology.expect("checks");
+                flyx::emit::emit(&topology, &options).expect("emits")
+            });
+        });
+    }
+    group.finish();
+}
+
 fn whole_check(c: &mut Criterion) {
     let mut group = c.benchmark_group("flyx_check");
     group.sample_size(10);
@@ -73,5 +108,5 @@ fn whole_check(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parse, lower, check, whole_check);
+criterion_group!(benches, parse, lower, check, emit, whole_check, whole_build);
 criterion_main!(benches);

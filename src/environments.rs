@@ -108,33 +108,62 @@ fn cross_environment(topologies: &[(String, Topology)], diagnostics: &mut Diagno
     }
     for (env, topology) in topologies {
         for (i, service) in topology.stack.services.iter().enumerate() {
-            let resolved = &topology.resolved[i];
-            let texts = resolved
-                .env
-                .iter()
-                .chain(resolved.build_args.iter())
-                .map(|(_, v)| v.as_str());
-            for text in texts {
-                for (app, (other, _)) in &owner {
+            for (span, text) in resolved_texts(service, &topology.resolved[i]) {
+                for app in addressed_apps(text) {
+                    let Some((other, _)) = owner.get(app) else {
+                        continue;
+                    };
                     if *other == env.as_str() {
                         continue;
                     }
-                    let mentions = [".internal", ".flycast", ".fly.dev"]
-                        .iter()
-                        .any(|suffix| text.contains(&format!("{app}{suffix}")));
-                    if mentions {
-                        diagnostics.push(
-                            Diagnostic::new(
-                                Code::E0326,
-                                service.name.span,
-                                format!("`{}` in {env} refers to `{app}`, an app of {other}", service.name.value),
-                            )
-                            .label("reaches into another environment")
-                            .help("refer to services by reference (`api.url`), so each environment resolves to its own apps"),
-                        );
-                    }
+                    diagnostics.push(
+                        Diagnostic::new(
+                            Code::E0326,
+                            span,
+                            format!(
+                                "`{}` in {env} refers to `{app}`, an app of {other}",
+                                service.name.value
+                            ),
+                        )
+                        .label("reaches into another environment")
+                        .help("refer to services by reference (`api.url`), so each environment resolves to its own apps"),
+                    );
                 }
             }
         }
     }
+}
+
+/// A service's env values and build arguments as they will be deployed, each
+/// with where it was written.
+fn resolved_texts<'a>(
+    service: &'a crate::model::Service,
+    resolved: &'a crate::topology::Resolved,
+) -> impl Iterator<Item = (crate::span::Span, &'a str)> {
+    let args: &[crate::model::EnvVar] = match &service.source {
+        crate::model::Source::Runtime(build) => &build.args,
+        crate::model::Source::Dockerfile(build) => &build.args,
+        crate::model::Source::Image(_) | crate::model::Source::Missing => &[],
+    };
+    let env = service.env.iter().zip(&resolved.env);
+    let args = args.iter().zip(&resolved.build_args);
+    env.chain(args)
+        .map(|(var, (_, value))| (var.value.span, value.as_str()))
+}
+
+/// The apps a text addresses: `<app>` in `<app>.internal`, `<app>.flycast`
+/// and `<app>.fly.dev`.
+fn addressed_apps(text: &str) -> Vec<&str> {
+    let mut apps = Vec::new();
+    for suffix in [".internal", ".flycast", ".fly.dev"] {
+        for (at, _) in text.match_indices(suffix) {
+            let start = text[..at]
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                .map_or(0, |i| i + 1);
+            if start < at {
+                apps.push(&text[start..at]);
+            }
+        }
+    }
+    apps
 }

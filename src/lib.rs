@@ -17,6 +17,7 @@ pub mod check;
 pub mod cli;
 pub mod diagnostic;
 pub mod emit;
+pub mod exercise;
 pub mod expand;
 pub mod fly;
 pub mod lower;

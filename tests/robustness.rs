@@ -1,5 +1,6 @@
 //! No input makes flyx panic: random bytes, and random single-character edits
-//! of every example, all come back as a model or as diagnostics.
+//! of every example, all come back as a model or as diagnostics, and every
+//! model is emitted and drawn (the same run as the fuzz target, `fuzz/`).
 
 use flyx::diagnostic::render::{Style, to_json, to_text};
 use flyx::source::Sources;
@@ -88,9 +89,26 @@ proptest! {
     }
 
     #[test]
+    fn random_bytes_never_panic_anywhere(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        flyx::exercise::everything(&String::from_utf8_lossy(&bytes));
+    }
+
+    #[test]
     fn single_edits_of_examples_never_panic(which in 0usize..64, at in 0usize..100_000, edit in edit()) {
         let examples = examples();
         let text = &examples[which % examples.len()];
         check_and_render(&apply(text, at, &edit));
+    }
+}
+
+proptest! {
+    // Slower: most edits still check, and are then emitted and drawn.
+    #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+
+    #[test]
+    fn single_edits_of_examples_emit_and_draw_without_panicking(which in 0usize..64, at in 0usize..100_000, edit in edit()) {
+        let examples = examples();
+        let text = &examples[which % examples.len()];
+        flyx::exercise::everything(&apply(text, at, &edit));
     }
 }

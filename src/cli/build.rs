@@ -44,19 +44,11 @@ impl BuildArgs {
     }
 
     fn build(&self, reporter: &mut Reporter) -> u8 {
-        let mut loaded = match input::load(self.file.as_deref()) {
-            Ok(loaded) => loaded,
-            Err((error, file)) => return reporter.error(&error, file.as_deref()),
-        };
-        let options = crate::CheckOptions {
-            loader: &input::FsLoader,
-            environment: self.env.as_deref(),
-        };
-        let checked = crate::check_with(&loaded.sources, loaded.root, &options);
-        if let Err(error) = input::known_environment(&loaded, self.env.as_deref(), &checked) {
-            return reporter.error(&error, Some(&loaded.name));
-        }
-        reporter.diagnostics(&checked.diagnostics, &checked.sources);
+        let (mut loaded, checked) =
+            match input::load_and_check(self.file.as_deref(), self.env.as_deref(), reporter) {
+                Ok(both) => both,
+                Err(code) => return code,
+            };
         loaded.sources = checked.sources;
         let denied = self.deny_warnings && checked.diagnostics.warning_count() > 0;
         let Some(topology) = checked.topology.filter(|_| !denied) else {

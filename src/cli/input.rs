@@ -111,9 +111,24 @@ pub fn read(path: &Path) -> Result<String, CliError> {
     })?;
     String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let before = &bytes[..offset];
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        // Every byte before `offset` is valid UTF-8, so this counts characters.
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
         CliError::input(
             Code::E0403,
-            format!("`{shown}` is not UTF-8 text: invalid byte at offset {offset}"),
+            format!(
+                "`{shown}` is not UTF-8 text: byte 0x{:02x} at line {line}, column {column}",
+                bytes[offset]
+            ),
         )
         .help("save the file as UTF-8")
     })
@@ -149,9 +164,32 @@ impl crate::expand::Loader for FsLoader {
     }
 }
 
+/// Loads the `.flyx` file, checks it (in environment `env` when given) and
+/// reports the diagnostics; or reports why it cannot and gives the exit code.
+pub fn load_and_check(
+    file: Option<&Path>,
+    env: Option<&str>,
+    reporter: &mut super::report::Reporter,
+) -> Result<(Loaded, crate::Checked), u8> {
+    let loaded = match load(file) {
+        Ok(loaded) => loaded,
+        Err((error, file)) => return Err(reporter.error(&error, file.as_deref())),
+    };
+    let options = crate::CheckOptions {
+        loader: &FsLoader,
+        environment: env,
+    };
+    let checked = crate::check_with(&loaded.sources, loaded.root, &options);
+    if let Err(error) = known_environment(&loaded, env, &checked) {
+        return Err(reporter.error(&error, Some(&loaded.name)));
+    }
+    reporter.diagnostics(&checked.diagnostics, &checked.sources);
+    Ok((loaded, checked))
+}
+
 /// `--env` must name an environment the stack declares (`known`, from the
 /// check; empty when the file does not parse, whose errors say enough).
-pub fn known_environment(
+fn known_environment(
     loaded: &Loaded,
     env: Option<&str>,
     checked: &crate::Checked,

@@ -188,39 +188,22 @@ impl Plan {
 /// only when all of them are written are they renamed into place. A failure
 /// before that leaves the previous output untouched.
 pub fn apply(dir: &Path, plan: &Plan, outputs: &Outputs) -> std::io::Result<()> {
-    let folders: BTreeSet<PathBuf> = plan
-        .writes
-        .iter()
-        .filter_map(|(path, _)| dir.join(path).parent().map(Path::to_path_buf))
-        .collect();
-    let folders: Vec<PathBuf> = folders.into_iter().collect();
-    for result in crate::emit::parallel::map(&folders, |f| std::fs::create_dir_all(f)) {
-        result?;
-    }
-    let suffix = format!(".flyx-{}.tmp", std::process::id());
-    let results = crate::emit::parallel::map(&plan.writes, |(path, _)| {
-        let target = dir.join(path);
-        let file = outputs.get(path).ok_or_else(|| {
-            std::io::Error::other(format!("{path} is not an output of this build"))
-        })?;
-        stage(&target, file, &suffix).map(|temp| (temp, target))
-    });
-    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(results.len());
-    let mut failure = None;
-    for result in results {
-        match result {
-            Ok(pair) => staged.push(pair),
-            Err(e) => failure = failure.or(Some(e)),
+    let mut created = Vec::new();
+    let staged = match stage_all(dir, plan, outputs, &mut created) {
+        Ok(staged) => staged,
+        Err(e) => {
+            // Leave no trace: the folders this build made go too.
+            for folder in created.iter().rev() {
+                let _ = std::fs::remove_dir(folder);
+            }
+            return Err(e);
         }
-    }
-    if let Some(e) = failure {
-        for (temp, _) in &staged {
-            let _ = std::fs::remove_file(temp);
-        }
-        return Err(e);
-    }
-    for (temp, target) in &staged {
-        std::fs::rename(temp, target)?;
+    };
+    // Every file is written; each rename into place is atomic and quick.
+    for renamed in
+        crate::emit::parallel::map(&staged, |(temp, target)| std::fs::rename(temp, target))
+    {
+        renamed?;
     }
     for path in &plan.removals {
         let target = dir.join(path);
@@ -233,6 +216,96 @@ pub fn apply(dir: &Path, plan: &Plan, outputs: &Outputs) -> std::io::Result<()> 
         }
     }
     Ok(())
+}
+
+/// Creates the folders the writes need and writes every file under a
+/// temporary name; on failure, removes what it wrote. `created` gets the
+/// folders it made, outermost first.
+fn stage_all(
+    dir: &Path,
+    plan: &Plan,
+    outputs: &Outputs,
+    created: &mut Vec<PathBuf>,
+) -> std::io::Result<Vec<(PathBuf, PathBuf)>> {
+    create_folder(dir, dir, created)?;
+    let folders: BTreeSet<PathBuf> = plan
+        .writes
+        .iter()
+        .filter_map(|(path, _)| dir.join(path).parent().map(Path::to_path_buf))
+        .filter(|folder| folder != dir)
+        .collect();
+    let folders: Vec<PathBuf> = folders.into_iter().collect();
+    // Service folders sit right in `dir`, which exists now: one mkdir each.
+    let made = crate::emit::parallel::map(&folders, |folder| match std::fs::create_dir(folder) {
+        Ok(()) => Ok(Some(folder.clone())),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && folder.is_dir() => Ok(None),
+        Err(e) => Err(cannot_create(dir, folder, &e)),
+    });
+    let mut failure = None;
+    for result in made {
+        match result {
+            Ok(made) => created.extend(made),
+            Err(e) => failure = failure.or(Some(e)),
+        }
+    }
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    let suffix = format!(".flyx-{}.tmp", std::process::id());
+    let results = crate::emit::parallel::map(&plan.writes, |(path, _)| {
+        let target = dir.join(path);
+        let file = outputs.get(path).ok_or_else(|| {
+            std::io::Error::other(format!("{path} is not an output of this build"))
+        })?;
+        stage(&target, file, &suffix)
+            .map(|temp| (temp, target))
+            .map_err(|e| std::io::Error::new(e.kind(), format!("cannot write `{path}`: {e}")))
+    });
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(pair) => staged.push(pair),
+            Err(e) => failure = failure.or(Some(e)),
+        }
+    }
+    if let Some(e) = failure {
+        for (temp, _) in &staged {
+            let _ = std::fs::remove_file(temp);
+        }
+        return Err(e);
+    }
+    Ok(staged)
+}
+
+/// Creates `folder` and whatever of its parents is missing, recording each
+/// folder made, outermost first.
+fn create_folder(dir: &Path, folder: &Path, created: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let missing: Vec<&Path> = folder
+        .ancestors()
+        .take_while(|f| !f.as_os_str().is_empty() && !f.is_dir())
+        .collect();
+    for f in missing.into_iter().rev() {
+        std::fs::create_dir(f).map_err(|e| cannot_create(dir, f, &e))?;
+        created.push(f.to_path_buf());
+    }
+    Ok(())
+}
+
+/// Why `folder` could not be made, naming it relative to `dir` when inside.
+fn cannot_create(dir: &Path, folder: &Path, error: &std::io::Error) -> std::io::Error {
+    let shown = match folder.strip_prefix(dir) {
+        Ok(inside) if !inside.as_os_str().is_empty() => inside,
+        _ => folder,
+    };
+    let why = if folder.exists() {
+        "a file is in the way".to_string()
+    } else {
+        error.to_string()
+    };
+    std::io::Error::new(
+        error.kind(),
+        format!("cannot create the folder `{}`: {why}", shown.display()),
+    )
 }
 
 /// Writes `file` beside `target`, in a folder that exists, under a temporary

@@ -3,6 +3,7 @@
 mod build;
 mod check;
 mod graph;
+mod hostile;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
