@@ -29,6 +29,8 @@ pub fn check_every_environment(
         return base;
     }
     let mut diagnostics = base.diagnostics.clone();
+    // Each check starts from the files the previous ones made, so every
+    // template copy, whichever environment made it, has an id of its own.
     let mut sources_out = base.sources.clone();
     let mut topologies: Vec<(String, Topology)> = Vec::new();
     if let Some(topology) = &base.topology {
@@ -36,22 +38,24 @@ pub fn check_every_environment(
     }
     for name in &names {
         let checked = check_with(
-            sources,
+            &sources_out,
             file,
             &CheckOptions {
                 loader,
                 environment: Some(name),
             },
         );
+        sources_out = checked.sources;
         for diagnostic in checked.diagnostics.iter() {
-            if !diagnostics.iter().any(|d| same(d, diagnostic)) {
+            if !diagnostics
+                .iter()
+                .any(|d| same(d, diagnostic, &sources_out))
+            {
                 let mut diagnostic = diagnostic.clone();
                 diagnostic.message = format!("{} (in environment `{name}`)", diagnostic.message);
                 diagnostics.push(diagnostic);
             }
         }
-        // Template copies made for this environment live in its own sources.
-        sources_out = merge_sources(sources_out, checked.sources);
         if let Some(topology) = checked.topology {
             topologies.push((format!("environment `{name}`"), topology));
         }
@@ -70,39 +74,47 @@ pub fn check_every_environment(
     }
 }
 
-fn same(a: &Diagnostic, b: &Diagnostic) -> bool {
-    a.code == b.code && a.primary.span == b.primary.span && a.message == b.message
-}
-
-/// Sources from another check of the same file: the same files first, then
-/// that check's template copies, which may be numbered past ours.
-fn merge_sources(ours: Sources, theirs: Sources) -> Sources {
-    if theirs.len() > ours.len() {
-        theirs
-    } else {
-        ours
-    }
+/// The same problem at the same place: in the same file by name, since each
+/// check has its own copies of modules and templates.
+fn same(a: &Diagnostic, b: &Diagnostic, sources: &Sources) -> bool {
+    let (x, y) = (a.primary.span, b.primary.span);
+    a.code == b.code
+        && a.message == b.message
+        && (x.start, x.end) == (y.start, y.end)
+        && sources.get(x.file).name == sources.get(y.file).name
 }
 
 /// No app name in two environments, and no environment naming another's apps.
 fn cross_environment(topologies: &[(String, Topology)], diagnostics: &mut Diagnostics) {
     let mut owner: BTreeMap<&str, (&str, crate::span::Span)> = BTreeMap::new();
     for (env, topology) in topologies {
-        for service in &topology.stack.services {
-            if let Some((other, _)) = owner.get(service.app.value.as_str())
+        // Fly Postgres and Upstash Redis are apps too: a staging deploy.sh
+        // must never attach production's database.
+        let services = topology
+            .stack
+            .services
+            .iter()
+            .map(|s| (&s.app, s.name.span));
+        let stores = topology.stack.stores.iter().map(|s| (&s.app, s.name.span));
+        for (app, name) in services.chain(stores) {
+            if let Some((other, _)) = owner.get(app.value.as_str())
                 && *other != env.as_str()
             {
                 diagnostics.push(
                     Diagnostic::new(
                         Code::E0325,
-                        service.app.span,
-                        format!("app `{}` is in both {other} and {env}", service.app.value),
+                        app.span,
+                        format!("app `{}` is in both {other} and {env}", app.value),
                     )
                     .label("the same Fly app for two environments")
-                    .help("give the environment its own `prefix`, so each deploys its own apps"),
+                    .help(if app.span == name {
+                        "give the environment its own `prefix`, so each deploys its own apps"
+                    } else {
+                        "an `app` written out is the same in every environment: set it again in the environment's block for this one"
+                    }),
                 );
             } else {
-                owner.insert(&service.app.value, (env, service.app.span));
+                owner.insert(&app.value, (env, app.span));
             }
         }
     }
@@ -158,8 +170,10 @@ fn addressed_apps(text: &str) -> Vec<&str> {
     for suffix in [".internal", ".flycast", ".fly.dev"] {
         for (at, _) in text.match_indices(suffix) {
             let start = text[..at]
-                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-                .map_or(0, |i| i + 1);
+                .char_indices()
+                .rev()
+                .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '-'))
+                .map_or(0, |(i, c)| i + c.len_utf8());
             if start < at {
                 apps.push(&text[start..at]);
             }

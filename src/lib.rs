@@ -119,14 +119,28 @@ fn pipeline(
 
 /// A diagnostic inside a template's copy also points at the `from` that made it.
 fn point_at_instantiations(diagnostics: Diagnostics, instances: &[Instance]) -> Diagnostics {
+    let by_copy: std::collections::HashMap<FileId, usize> = instances
+        .iter()
+        .enumerate()
+        .map(|(i, instance)| (instance.file, i))
+        .collect();
+    // The place in the template's own file that a place in a copy stands for.
+    let original = |mut at: span::Span| {
+        while let Some(&i) = by_copy.get(&at.file) {
+            at.file = instances[i].original;
+        }
+        at
+    };
     let mut out: Vec<(span::Span, Diagnostic)> = Vec::new();
     for mut diagnostic in diagnostics {
-        let mut origin = diagnostic.primary.span;
-        // Copies of templates built on templates: follow them all back.
-        while let Some(instance) = instances.iter().find(|i| i.file == origin.file) {
-            diagnostic = annotate(diagnostic, instance);
-            origin.file = instance.original;
+        // The copy's instantiation, then, for a template built on another,
+        // each instantiation the copy was made for, out to the service.
+        let mut next = by_copy.get(&diagnostic.primary.span.file).copied();
+        while let Some(i) = next {
+            diagnostic = annotate(diagnostic, &instances[i]);
+            next = instances[i].parent;
         }
+        let origin = original(diagnostic.primary.span);
         // A problem inside a template is reported once, however many services
         // start from it, with a label at each place it was instantiated.
         let same = out.iter_mut().find(|(at, seen)| {
@@ -135,7 +149,8 @@ fn point_at_instantiations(diagnostics: Diagnostics, instances: &[Instance]) -> 
         match same {
             Some((_, seen)) => {
                 for label in diagnostic.secondary {
-                    if !seen.secondary.iter().any(|l| l.span == label.span) {
+                    let at = original(label.span);
+                    if !seen.secondary.iter().any(|l| original(l.span) == at) {
                         seen.secondary.push(label);
                     }
                 }

@@ -74,3 +74,18 @@ fn builds_are_byte_identical() {
         assert_eq!(build(&path, None), build(&path, None), "{}", path.display());
     }
 }
+
+/// Stale files are found by the shape of their path, so every file a build
+/// writes must have that shape.
+#[test]
+fn every_output_path_has_the_shape_stale_files_are_found_by() {
+    for path in examples() {
+        for (output, _) in build(&path, None).iter() {
+            assert!(
+                flyx::emit::is_output_path(output),
+                "{output} of {}",
+                path.display()
+            );
+        }
+    }
+}

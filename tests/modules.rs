@@ -441,3 +441,170 @@ fn an_environment_in_a_module_is_an_error() {
     let diagnostic = only(&checked, Code::E0230);
     assert_eq!(at(&checked, diagnostic.primary.span).0, "envs.flyx");
 }
+
+// --- edge cases ----------------------------------------------------------------
+
+/// Every diagnostic's code, in order.
+fn codes(checked: &Checked) -> Vec<Code> {
+    checked.diagnostics.iter().map(|d| d.code).collect()
+}
+
+#[test]
+fn a_template_passes_its_parameters_on_to_the_template_it_starts_from() {
+    let root = format!(
+        "{PROJECT}
+template web(p) {{
+  image = \"nginx:${{p}}\"
+  http {{ port = 8080  public = true }}
+}}
+template api(v) from web(p = v) {{}}
+service a from api(v = \"1.25\") {{}}
+"
+    );
+    let topology = topology(check(&root, &[]));
+    match &service(&topology, "a").source {
+        flyx::model::Source::Image(image) => assert_eq!(image.value, "nginx:1.25"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_problem_in_a_template_under_a_template_names_every_service() {
+    let root = format!(
+        "{PROJECT}
+template web {{
+  image = \"nginx:1\"
+  http {{ port = 8080  public = true  forse = true }}
+}}
+template api from web {{}}
+service a from api {{}}
+service b from api {{}}
+"
+    );
+    let checked = check(&root, &[]);
+    let diagnostic = only(&checked, Code::E0202);
+    let labels: Vec<&str> = diagnostic
+        .secondary
+        .iter()
+        .map(|l| l.message.as_str())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "in template `api`, which starts from template `web` here",
+            "in service `a`, which starts from template `api` here",
+            "in service `b`, which starts from template `api` here",
+        ]
+    );
+}
+
+#[test]
+fn an_argument_given_twice_and_a_parameter_declared_twice_are_errors() {
+    let given = format!(
+        "{PROJECT}template w(p = 1) {{ image = \"x:1\" }}\nservice s from w(p = 2, p = 3) {{}}\n"
+    );
+    assert_eq!(codes(&check(&given, &[])), [Code::E0229]);
+    let declared =
+        format!("{PROJECT}template w(p = 1, p = 2) {{ image = \"x:1\" }}\nservice s from w {{}}\n");
+    assert_eq!(codes(&check(&declared, &[])), [Code::E0205]);
+}
+
+#[test]
+fn loop_values_that_cannot_be_used_are_errors_with_a_suggestion() {
+    let misspelt = format!(
+        "{PROJECT}for c in [{{ name = \"a\" }}, {{ name = \"b\" }}] {{\n  service \"i-${{c.name}}\" {{\n    image = \"x:1\"\n    env {{ N = c.nmae }}\n  }}\n}}\n"
+    );
+    let checked = check(&misspelt, &[]);
+    // Once, not once per item.
+    let diagnostic = only(&checked, Code::E0231);
+    assert_eq!(diagnostic.help.as_deref(), Some("did you mean `c.name`?"));
+
+    let whole_map = format!(
+        "{PROJECT}for c in [{{ name = \"a\" }}] {{\n  service \"i-${{c.name}}\" {{\n    image = \"x:1\"\n    env {{ N = \"${{c}}\" }}\n  }}\n}}\n"
+    );
+    let checked = check(&whole_map, &[]);
+    assert!(
+        only(&checked, Code::E0231)
+            .message
+            .contains("cannot go inside a string")
+    );
+
+    let template_in_loop =
+        format!("{PROJECT}for t in [a] {{\n  template w {{ image = \"x:1\" }}\n}}\n");
+    assert_eq!(codes(&check(&template_in_loop, &[])), [Code::E0231]);
+}
+
+#[test]
+fn an_unbound_name_in_a_nested_block_is_reported() {
+    let root = format!(
+        "{PROJECT}service api {{\n  image = \"x:1\"\n  http {{ port = 8080  public = true }}\n  check \"h-${{nope}}\" {{ path = \"/\" }}\n}}\n"
+    );
+    let checked = check(&root, &[]);
+    assert_eq!(at(&checked, only(&checked, Code::E0231).primary.span).1, 7);
+}
+
+#[test]
+fn exclude_takes_names_anywhere_in_the_block_and_refuses_other_values() {
+    let later = STAGED.replace(
+        "  exclude = [mailer]\n",
+        "",
+    )
+    .replace(
+        "  service bot from rust(binary = \"bot\") {}\n}",
+        "  service bot from rust(binary = \"bot\") {}\n  service mailer { image = \"drop/mailer:2\" }\n  exclude = [\"mailer\"]\n}",
+    );
+    assert!(later.contains("exclude = [\"mailer\"]"), "{later}");
+    let staging = topology(check_env(&later, &[], Some("staging")));
+    assert_eq!(service_names(&staging), ["api", "bot", "sse"]);
+
+    let number = STAGED.replace("exclude = [mailer]", "exclude = [mailer, 42]");
+    let checked = check_env(&number, &[], Some("staging"));
+    assert_eq!(codes(&checked), [Code::E0203]);
+}
+
+#[test]
+fn stores_count_as_apps_across_environments() {
+    let root = format!(
+        "{PROJECT}postgres db {{ app = \"shop-db\" }}\nservice api {{\n  image = \"x:1\"\n  http {{ port = 8080  public = true }}\n  link db {{}}\n}}\nenvironment staging {{\n  prefix = \"shop-staging\"\n}}\n"
+    );
+    let (sources, file) = Sources::single("stack.flyx", root);
+    let checked = flyx::check_every_environment(&sources, file, &flyx::expand::NoFiles);
+    assert_eq!(codes(&checked), [Code::E0325]);
+    assert!(
+        checked
+            .diagnostics
+            .iter()
+            .next()
+            .is_some_and(|d| d.message.contains("shop-db"))
+    );
+}
+
+#[test]
+fn an_address_after_non_ascii_text_is_read_without_panicking() {
+    let root = format!(
+        "{PROJECT}service api {{\n  image = \"x:1\"\n  http {{ port = 8080  public = true }}\n  env {{ G = \"visit→shop-api.fly.dev\" }}\n}}\nenvironment staging {{\n  prefix = \"shop-staging\"\n}}\n"
+    );
+    let (sources, file) = Sources::single("stack.flyx", root);
+    let checked = flyx::check_every_environment(&sources, file, &flyx::expand::NoFiles);
+    // Staging's api names the base stack's api by its public address.
+    assert_eq!(codes(&checked), [Code::E0326]);
+}
+
+#[test]
+fn each_environments_diagnostics_point_into_the_right_template() {
+    let root = format!(
+        "use rust\nuse postgres\n{PROJECT}environment a {{\n  prefix = \"a\"\n  service x from rust(binary = \"x\") {{}}\n  postgres p from postgres {{}}\n}}\nenvironment b {{\n  prefix = \"b\"\n  postgres p from postgres(nodes = 0) {{}}\n}}\n"
+    );
+    let (sources, file) = Sources::single("stack.flyx", root);
+    let checked = flyx::check_every_environment(&sources, file, &flyx::expand::NoFiles);
+    let diagnostic = checked
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("environment `b`"))
+        .expect("a problem in environment b");
+    // In the postgres template, not in the rust one environment a copied.
+    let file = checked.sources.get(diagnostic.primary.span.file);
+    assert_eq!(file.name, "<stdlib>/postgres.flyx", "{diagnostic:?}");
+    let instantiated = checked.sources.get(diagnostic.secondary[0].span.file);
+    assert_eq!(instantiated.name, "stack.flyx");
+}

@@ -23,7 +23,9 @@ pub struct Loaded {
 /// of the file it is about, when there is one.
 pub fn load(file: Option<&Path>) -> Result<Loaded, (CliError, Option<String>)> {
     let path = locate(file).map_err(|e| (e, None))?;
-    let name = display_name(&path);
+    // Named as the loader names the files `use` reaches, so a module that
+    // uses the root file is recognised as the root (an import cycle).
+    let name = display_name(&super::write::absolute(&path));
     let text = read(&path).map_err(|e| (e, Some(name.clone())))?;
     let (sources, root) = Sources::single(name.clone(), Arc::<str>::from(text));
     Ok(Loaded {
@@ -141,6 +143,9 @@ pub fn display_name(path: &Path) -> String {
         .as_deref()
         .and_then(|cwd| path.strip_prefix(cwd).ok())
         .unwrap_or(path);
+    if relative.as_os_str().is_empty() {
+        return ".".to_string();
+    }
     relative.to_string_lossy().replace('\\', "/")
 }
 

@@ -117,8 +117,8 @@ fn compare(on_disk: &Path, file: &OutputFile, source_name: &str) -> std::io::Res
     })
 }
 
-/// Files under `dir` (two levels deep, as flyx writes them) generated from
-/// `source_name` that the build does not produce, sorted.
+/// Files under `dir` where flyx writes them (see [`crate::emit::is_output_path`])
+/// generated from `source_name` that the build does not produce, sorted.
 fn generated_files(
     dir: &Path,
     source_name: &str,
@@ -143,7 +143,10 @@ fn generated_files(
             continue;
         };
         let relative = relative.to_string_lossy().replace('\\', "/");
-        if produced.contains(relative.as_str()) || !path.is_file() {
+        if produced.contains(relative.as_str())
+            || !crate::emit::is_output_path(&relative)
+            || !path.is_file()
+        {
             continue;
         }
         if generated_from(&head_of(&path)) == Some(source_name) {

@@ -132,7 +132,7 @@ codes! {
     E0229,
     /// a `project` or `environment` block in a module
     E0230,
-    /// a `for` loop over something that is not a list, or a name no loop fills in
+    /// a `for` loop or template variable used where it cannot go, or a name no loop fills in
     E0231,
     /// a link or reference to a service or store that does not exist
     E0301,

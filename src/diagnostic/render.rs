@@ -9,7 +9,8 @@ use miette::{
 use serde::Serialize;
 
 use super::{Diagnostic, Diagnostics, Severity};
-use crate::source::{SourceFile, Sources};
+use crate::source::{FileId, SourceFile, Sources};
+use std::sync::Arc;
 
 /// Lines longer than this are not drawn: a snippet of a minified or generated
 /// line would flood the terminal. The diagnostic says where instead.
@@ -39,8 +40,16 @@ impl Report {
             true,
         )];
         let mut related = Vec::new();
+        // A template's copies share their file's name and text: labels in
+        // any of them are drawn in the one snippet.
+        let same_file = |other: FileId| {
+            other == file || {
+                let (a, b) = (sources.get(other), sources.get(file));
+                a.name == b.name && Arc::ptr_eq(&a.text, &b.text)
+            }
+        };
         for label in &diagnostic.secondary {
-            if label.span.file == file {
+            if same_file(label.span.file) {
                 labels.push(labeled(&label.message, label.span, false));
             } else {
                 related.push(Report::shown(
@@ -83,15 +92,21 @@ impl Report {
         labels: Vec<LabeledSpan>,
     ) -> Report {
         let file = sources.get(at.file);
+        // Every line miette would draw: each label's lines and one around.
         let longest = labels
             .iter()
-            .map(|l| file.line_range(file.line_index(l.offset())).len())
+            .flat_map(|l| {
+                let first = file.line_index(l.offset()).saturating_sub(1);
+                let last = file.line_index(l.offset() + l.len()) + 1;
+                first..=last
+            })
+            .map(|line| file.line_range(line).len())
             .max()
             .unwrap_or(0);
         let (message, source, labels) = if longest > LONGEST_LINE_SHOWN {
             let (line, column) = sources.line_column(at.file, at.start as usize);
             let message = format!(
-                "{message} (at {}:{line}:{column}, on a line of {longest} bytes, too long to show)",
+                "{message} (at {}:{line}:{column}; a line there has {longest} bytes, too long to show)",
                 file.name
             );
             (message, None, Vec::new())

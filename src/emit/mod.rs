@@ -160,6 +160,25 @@ fn stack_files(topology: &Topology, templates: &Templates, options: &EmitOptions
     ])
 }
 
+/// The files `flyx build` writes at the top of the output folder.
+pub const STACK_FILES: &[&str] = &["ARCHITECTURE.md", "deploy.sh"];
+
+/// The files `flyx build` may write in a service's folder.
+pub const SERVICE_FILES: &[&str] = &["fly.toml", "Dockerfile", ".dockerignore", "nginx.conf"];
+
+/// Whether `path` (relative, with `/`) has the shape of a file `flyx build`
+/// writes: a stack file at the top, or a service file one folder down. Only
+/// such files are ever removed as stale, so another output folder nested
+/// inside this one is never touched.
+pub fn is_output_path(path: &str) -> bool {
+    match path.split_once('/') {
+        None => STACK_FILES.contains(&path),
+        Some((folder, name)) => {
+            !folder.is_empty() && !name.contains('/') && SERVICE_FILES.contains(&name)
+        }
+    }
+}
+
 /// Joins relative paths with `/` and removes `.` and `x/..` pairs.
 pub fn join_relative(parts: &[&str]) -> String {
     let mut out: Vec<&str> = Vec::new();

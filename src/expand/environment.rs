@@ -99,11 +99,10 @@ pub fn apply(
         return blocks;
     };
     let mut settings: Vec<Entry> = Vec::new();
+    let mut excluded = None;
     for entry in &environment.entries {
         match entry {
-            Entry::Attribute(a) if a.key.name == "exclude" => {
-                exclude(&mut blocks, &a.value, diagnostics)
-            }
+            Entry::Attribute(a) if a.key.name == "exclude" => excluded = Some(&a.value),
             Entry::Attribute(_) => settings.push(entry.clone()),
             Entry::Block(b) if b.kind.name == "vm" => settings.push(entry.clone()),
             Entry::Block(overlay) => {
@@ -119,6 +118,10 @@ pub fn apply(
                 overlay_block(&mut blocks, overlay);
             }
         }
+    }
+    // Last, so it does not matter where in the block `exclude` is written.
+    if let Some(value) = excluded {
+        exclude(&mut blocks, value, diagnostics);
     }
     if let Some(project) = blocks.iter_mut().find(|b| b.kind.name == "project") {
         let base = std::mem::take(&mut project.entries);
@@ -162,10 +165,27 @@ fn exclude(
         return;
     };
     for item in items {
-        let ValueKind::Reference(r) = &item.kind else {
-            continue;
+        let name = match &item.kind {
+            ValueKind::Reference(r) if r.parts.len() == 1 => r.dotted(),
+            ValueKind::String(text) if text.as_literal().is_some() => {
+                text.as_literal().unwrap_or_default()
+            }
+            other => {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::E0203,
+                        item.span,
+                        format!(
+                            "`exclude` lists services and stores by name, found {}",
+                            other.type_name()
+                        ),
+                    )
+                    .label("not the name of a service or store")
+                    .help("write `exclude = [worker, cache]`"),
+                );
+                continue;
+            }
         };
-        let name = r.dotted();
         let before = blocks.len();
         blocks.retain(|b| {
             !(matches!(b.kind.name.as_str(), "service" | "postgres" | "redis")

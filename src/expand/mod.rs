@@ -97,6 +97,8 @@ pub fn expand(
             blocks
         }
     };
+    report_unbound_labels(&blocks, &mut diagnostics);
+    let diagnostics = without_repeats(diagnostics);
     if diagnostics.has_errors() {
         return (None, diagnostics);
     }
@@ -104,6 +106,23 @@ pub fn expand(
         items: blocks.into_iter().map(Item::Block).collect(),
     };
     (Some(Expanded { file, instances }), diagnostics)
+}
+
+/// The diagnostics, each reported once: a mistake in a loop's body is found
+/// once per item, at the same place.
+fn without_repeats(diagnostics: Diagnostics) -> Diagnostics {
+    let mut kept = Diagnostics::new();
+    for diagnostic in diagnostics {
+        let seen = kept.iter().any(|d| {
+            d.code == diagnostic.code
+                && d.primary.span == diagnostic.primary.span
+                && d.message == diagnostic.message
+        });
+        if !seen {
+            kept.push(diagnostic);
+        }
+    }
+    kept
 }
 
 /// Registers `template NAME(...) { }`.
@@ -133,6 +152,24 @@ fn declare_template(
         );
         return;
     }
+    let params = block.params.as_deref().unwrap_or_default();
+    for (i, param) in params.iter().enumerate() {
+        if let Some(first) = params[..i].iter().find(|p| p.name.name == param.name.name) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::E0205,
+                    param.name.span,
+                    format!(
+                        "template `{}` declares parameter `{}` twice",
+                        label.name, param.name.name
+                    ),
+                )
+                .label("declared again here")
+                .also(first.name.span, "first declared here")
+                .help("give each parameter its own name"),
+            );
+        }
+    }
     templates.insert(
         label.name.clone(),
         templates::Template {
@@ -160,7 +197,7 @@ fn root_only(block: &Block) -> Diagnostic {
 /// The blocks of a `for` loop, once per item, with the loop variable filled in.
 fn unroll(for_loop: &ForLoop, outer: &Bindings, diagnostics: &mut Diagnostics) -> Vec<Block> {
     let mut items = for_loop.items.clone();
-    vars::substitute_value(&mut items, outer);
+    vars::substitute_value(&mut items, outer, diagnostics);
     let ValueKind::List(values) = items.kind else {
         diagnostics.push(
             Diagnostic::new(
@@ -186,9 +223,28 @@ fn unroll(for_loop: &ForLoop, outer: &Bindings, diagnostics: &mut Diagnostics) -
         bindings.insert(for_loop.var.name.clone(), value);
         for item in &for_loop.body {
             match item {
+                Item::Block(block)
+                    if matches!(
+                        block.kind.name.as_str(),
+                        "project" | "environment" | "template"
+                    ) =>
+                {
+                    diagnostics.push(
+                        Diagnostic::new(
+                            Code::E0231,
+                            block.kind.span,
+                            format!("`{}` cannot be repeated by a `for` loop", block.kind.name),
+                        )
+                        .label("declared once, at the top level")
+                        .help(format!(
+                            "move the `{}` block out of the loop; loops repeat services and stores",
+                            block.kind.name
+                        )),
+                    );
+                }
                 Item::Block(block) => {
                     let mut copy = block.clone();
-                    substitute_block(&mut copy, &bindings);
+                    substitute_block(&mut copy, &bindings, diagnostics);
                     out.push(copy);
                 }
                 Item::For(inner) => out.extend(unroll(inner, &bindings, diagnostics)),
@@ -207,10 +263,46 @@ fn unroll(for_loop: &ForLoop, outer: &Bindings, diagnostics: &mut Diagnostics) -
     out
 }
 
-/// A label still holding `${...}` names a variable no loop binds.
+/// A top-level block whose label still holds `${...}` names a variable no
+/// loop binds: reported, and left out.
 fn unbound_label(block: Block, diagnostics: &mut Diagnostics) -> Option<Block> {
-    let Some(parts) = &block.label_parts else {
+    if block.label_parts.is_none() {
         return Some(block);
+    }
+    report_unbound(&block, diagnostics);
+    None
+}
+
+/// Reports every block, at any depth, whose label still holds `${...}` once
+/// loops, templates and the environment are applied.
+fn report_unbound_labels(blocks: &[Block], diagnostics: &mut Diagnostics) {
+    for block in blocks {
+        if block.label_parts.is_some() {
+            report_unbound(block, diagnostics);
+        }
+        let nested: Vec<Block> = block
+            .entries
+            .iter()
+            .filter_map(|e| match e {
+                ast::Entry::Block(b) if contains_unbound(b) => Some((**b).clone()),
+                _ => None,
+            })
+            .collect();
+        report_unbound_labels(&nested, diagnostics);
+    }
+}
+
+fn contains_unbound(block: &Block) -> bool {
+    block.label_parts.is_some()
+        || block.entries.iter().any(|e| match e {
+            ast::Entry::Block(b) => contains_unbound(b),
+            ast::Entry::Attribute(_) => false,
+        })
+}
+
+fn report_unbound(block: &Block, diagnostics: &mut Diagnostics) {
+    let Some(parts) = &block.label_parts else {
+        return;
     };
     let unbound: Vec<String> = parts
         .parts
@@ -234,5 +326,4 @@ fn unbound_label(block: Block, diagnostics: &mut Diagnostics) -> Option<Block> {
         .label("only loop variables may fill in a name")
         .help("put the block inside `for NAME in [...] { ... }`, or write the name literally"),
     );
-    None
 }

@@ -91,7 +91,7 @@ fn load_uses(
             );
             continue;
         }
-        if sources.find(&name).is_some() {
+        if modules.iter().any(|m| sources.get(m.file).name == name) {
             continue; // Already loaded through another `use`.
         }
         let file = sources.add(name.clone(), text);

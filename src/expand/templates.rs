@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use super::merge::merge;
-use super::vars::{Bindings, move_entries, substitute_entries};
+use super::vars::{Bindings, move_entries, substitute_entries, substitute_value};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::source::{FileId, Sources};
 use crate::span::Span;
@@ -38,6 +38,9 @@ pub struct Instance {
     pub declares: String,
     /// The template's name.
     pub template: String,
+    /// For a copy made while instantiating another template's base (`api`
+    /// in `template api from web`): the instance of that other template.
+    pub parent: Option<usize>,
 }
 
 /// Templates by name.
@@ -100,23 +103,35 @@ fn instantiate_at(
         return None;
     }
     let bindings = bind(template, &from, diagnostics)?;
-    // The template's own base first, then a private copy of the result.
+    // The template's own base first, then a private copy of the result. The
+    // base's arguments may use this template's parameters: fill them in.
     let mut base = template.block.clone();
     base.params = None;
+    if let Some(base_from) = &mut base.from {
+        for arg in &mut base_from.args {
+            substitute_value(&mut arg.value, &bindings, diagnostics);
+        }
+    }
+    let first_inner = instances.len();
     let base = instantiate_at(base, templates, sources, instances, diagnostics, depth + 1)?;
     let original = template.block.span.file;
     let source = sources.get(original).clone();
     let copy = sources.add(source.name, source.text);
     let mut entries: Vec<Entry> = base.entries;
     move_entries(&mut entries, original, copy);
-    substitute_entries(&mut entries, &bindings);
+    substitute_entries(&mut entries, &bindings, diagnostics);
     instances.push(Instance {
         file: copy,
         original,
         at: from.span,
         declares: block.describe(),
         template: from.template.name.clone(),
+        parent: None,
     });
+    let this = instances.len() - 1;
+    for inner in &mut instances[first_inner..this] {
+        inner.parent = inner.parent.or(Some(this));
+    }
     block.entries = merge(entries, std::mem::take(&mut block.entries));
     Some(block)
 }
@@ -131,7 +146,21 @@ fn bind(
     let params = template.block.params.clone().unwrap_or_default();
     let name = &from.template.name;
     let mut ok = true;
-    for arg in &from.args {
+    for (i, arg) in from.args.iter().enumerate() {
+        if let Some(first) = from.args[..i].iter().find(|a| a.key.name == arg.key.name) {
+            ok = false;
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::E0229,
+                    arg.key.span,
+                    format!("`{}` is given twice to template `{name}`", arg.key.name),
+                )
+                .label("given again here")
+                .also(first.key.span, "first given here")
+                .help("give each argument once"),
+            );
+            continue;
+        }
         if !params.iter().any(|p| p.name.name == arg.key.name) {
             ok = false;
             let help =

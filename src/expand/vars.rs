@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::source::FileId;
 use crate::span::Span;
 use crate::syntax::ast::*;
@@ -12,20 +13,22 @@ pub type Bindings = BTreeMap<String, Value>;
 
 /// Replaces every use of a bound variable in `entries`: a bare name (`port`),
 /// a field of a bound map (`chain.rpc`), or an interpolation (`"${port}"`).
-pub fn substitute_entries(entries: &mut [Entry], bindings: &Bindings) {
+pub fn substitute_entries(entries: &mut [Entry], bindings: &Bindings, problems: &mut Diagnostics) {
     for entry in entries {
         match entry {
-            Entry::Attribute(attribute) => substitute_value(&mut attribute.value, bindings),
-            Entry::Block(block) => substitute_block(block, bindings),
+            Entry::Attribute(attribute) => {
+                substitute_value(&mut attribute.value, bindings, problems)
+            }
+            Entry::Block(block) => substitute_block(block, bindings, problems),
         }
     }
 }
 
 /// Substitutes into a block: its label, its template arguments and its entries.
-pub fn substitute_block(block: &mut Block, bindings: &Bindings) {
+pub fn substitute_block(block: &mut Block, bindings: &Bindings, problems: &mut Diagnostics) {
     if let Some(parts) = &block.label_parts {
         let mut template = parts.clone();
-        substitute_template(&mut template, bindings);
+        substitute_template(&mut template, bindings, problems);
         if let Some(name) = template.as_literal() {
             if let Some(label) = &mut block.label {
                 label.name = name;
@@ -37,43 +40,51 @@ pub fn substitute_block(block: &mut Block, bindings: &Bindings) {
     }
     if let Some(from) = &mut block.from {
         for arg in &mut from.args {
-            substitute_value(&mut arg.value, bindings);
+            substitute_value(&mut arg.value, bindings, problems);
         }
     }
-    substitute_entries(&mut block.entries, bindings);
+    substitute_entries(&mut block.entries, bindings, problems);
 }
 
 /// Substitutes into one value.
-pub fn substitute_value(value: &mut Value, bindings: &Bindings) {
+pub fn substitute_value(value: &mut Value, bindings: &Bindings, problems: &mut Diagnostics) {
     match &mut value.kind {
         ValueKind::Reference(reference) => {
-            if let Some(bound) = lookup(reference, bindings) {
+            if let Some(bound) = lookup(reference, bindings, problems) {
                 value.kind = bound.kind;
             }
         }
-        ValueKind::String(template) => substitute_template(template, bindings),
-        ValueKind::List(items) => items.iter_mut().for_each(|i| substitute_value(i, bindings)),
+        ValueKind::String(template) => substitute_template(template, bindings, problems),
+        ValueKind::List(items) => items
+            .iter_mut()
+            .for_each(|i| substitute_value(i, bindings, problems)),
         ValueKind::Map(entries) => entries
             .iter_mut()
-            .for_each(|e| substitute_value(&mut e.value, bindings)),
+            .for_each(|e| substitute_value(&mut e.value, bindings, problems)),
         _ => {}
     }
 }
 
-fn substitute_template(template: &mut Template, bindings: &Bindings) {
+fn substitute_template(template: &mut Template, bindings: &Bindings, problems: &mut Diagnostics) {
     let mut parts = Vec::with_capacity(template.parts.len());
     for part in std::mem::take(&mut template.parts) {
         match part {
-            TemplatePart::Interpolation(reference) => match lookup(&reference, bindings) {
-                Some(bound) => match bound.kind {
-                    ValueKind::String(inner) => parts.extend(inner.parts),
-                    ValueKind::Reference(r) if r.parts.len() > 1 => {
-                        parts.push(TemplatePart::Interpolation(r))
-                    }
-                    other => parts.push(TemplatePart::Text(as_text(&other))),
-                },
-                None => parts.push(TemplatePart::Interpolation(reference)),
-            },
+            TemplatePart::Interpolation(reference) => {
+                match lookup(&reference, bindings, problems) {
+                    Some(bound) => match bound.kind {
+                        ValueKind::String(inner) => parts.extend(inner.parts),
+                        ValueKind::Reference(r) if r.parts.len() > 1 => {
+                            parts.push(TemplatePart::Interpolation(r))
+                        }
+                        ValueKind::List(_) | ValueKind::Map(_) => {
+                            problems.push(not_in_text(&reference, &bound));
+                            parts.push(TemplatePart::Text(String::new()));
+                        }
+                        other => parts.push(TemplatePart::Text(as_text(&other))),
+                    },
+                    None => parts.push(TemplatePart::Interpolation(reference)),
+                }
+            }
             text => parts.push(text),
         }
     }
@@ -86,17 +97,85 @@ fn substitute_template(template: &mut Template, bindings: &Bindings) {
     }
 }
 
+fn not_in_text(reference: &Reference, bound: &Value) -> Diagnostic {
+    Diagnostic::new(
+        Code::E0231,
+        reference.span,
+        format!(
+            "`{}` is {}, which cannot go inside a string",
+            reference.dotted(),
+            bound.kind.type_name()
+        ),
+    )
+    .label("not text")
+    .help("use one of its fields, such as `${item.name}`, or a value that is text")
+}
+
 /// The value a reference names: a variable, or a field of a map variable.
-fn lookup(reference: &Reference, bindings: &Bindings) -> Option<Value> {
+/// `None` when its first name is not a variable (a service reference), or
+/// when it names a field the variable does not have, which is reported.
+fn lookup(reference: &Reference, bindings: &Bindings, problems: &mut Diagnostics) -> Option<Value> {
     let first = reference.parts.first()?;
     let bound = bindings.get(&first.name)?;
-    match (reference.parts.len(), &bound.kind) {
-        (1, _) => Some(bound.clone()),
-        (2, ValueKind::Map(entries)) => entries
-            .iter()
-            .find(|e| e.key.name == reference.parts[1].name)
-            .map(|e| e.value.clone()),
-        _ => None,
+    let field = match reference.parts.as_slice() {
+        [_] => return Some(bound.clone()),
+        [_, field] => field,
+        [_, _, extra, ..] => {
+            problems.push(
+                Diagnostic::new(
+                    Code::E0231,
+                    extra.span,
+                    format!("`{}` goes one field deep at most", first.name),
+                )
+                .label("a field of a field")
+                .help(format!("write `{}.FIELD`", first.name)),
+            );
+            return None;
+        }
+        [] => return None,
+    };
+    let ValueKind::Map(entries) = &bound.kind else {
+        problems.push(
+            Diagnostic::new(
+                Code::E0231,
+                field.span,
+                format!(
+                    "`{}` is {}, which has no fields",
+                    first.name,
+                    bound.kind.type_name()
+                ),
+            )
+            .label("no such field")
+            .help(format!("write `{}` alone", first.name)),
+        );
+        return None;
+    };
+    match entries.iter().find(|e| e.key.name == field.name) {
+        Some(entry) => Some(entry.value.clone()),
+        None => {
+            let keys = entries.iter().map(|e| e.key.name.as_str());
+            let help = match did_you_mean(&field.name, keys) {
+                Some(close) => format!("did you mean `{}.{close}`?", first.name),
+                None => format!(
+                    "its fields are: {}",
+                    entries
+                        .iter()
+                        .map(|e| e.key.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            problems.push(
+                Diagnostic::new(
+                    Code::E0231,
+                    field.span,
+                    format!("`{}` has no field `{}`", first.name, field.name),
+                )
+                .label("not a field of this item")
+                .help(help),
+            );
+            None
+        }
     }
 }
 

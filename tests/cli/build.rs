@@ -507,3 +507,43 @@ fn an_installed_binary_uses_its_embedded_stdlib() {
     assert!(nats.contains("image = \"nats:2.10-alpine\""), "{nats}");
     assert!(read(project.path(), "fly/api/Dockerfile").contains("--bin api"));
 }
+
+#[test]
+fn a_build_into_the_project_folder_leaves_other_output_folders_alone() {
+    let dir = temp_with(&[("shop.flyx", STACK)]);
+    assert_eq!(flyx(dir.path(), &["build"]).code, 0);
+    assert_eq!(flyx(dir.path(), &["build", "-o", "out"]).code, 0);
+    let before = files_under(dir.path());
+    let run = flyx(dir.path(), &["build", "-o", "."]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        !run.stdout.lines().any(|l| l.starts_with("removed")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("created ./api/fly.toml"),
+        "{}",
+        run.stdout
+    );
+    for path in before {
+        assert!(dir.path().join(&path).exists(), "{path} was removed");
+    }
+}
+
+#[test]
+fn a_module_that_uses_the_root_file_is_a_cycle_however_the_root_is_named() {
+    let dir = temp_with(&[
+        (
+            "s.flyx",
+            "use \"./m.flyx\"\nproject p {\n  region = ams\n}\n",
+        ),
+        ("m.flyx", "use \"./s.flyx\"\n"),
+    ]);
+    for name in ["s.flyx", "./s.flyx"] {
+        let run = flyx(dir.path(), &["check", name]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(run.stderr.contains("E0227"), "{}", run.stderr);
+        assert!(run.stderr.contains("1 error"), "{name}: {}", run.stderr);
+    }
+}

@@ -89,6 +89,17 @@ fn an_error_on_a_very_long_line_is_reported_without_drawing_the_line() {
 }
 
 #[test]
+fn a_very_long_line_beside_an_error_is_not_drawn_either() {
+    let long = format!(
+        "{PROJECT}service api {{\n  image = \"shop/api:1\"\n  env {{ X = \"{}\" }}\n  imgae = \"x\"\n}}\n",
+        "a".repeat(2_000_000)
+    );
+    let dir = temp_with(&[("long.flyx", &long)]);
+    let run = build_fails(dir.path(), &["build", "long.flyx"], "E0202", 1);
+    assert!(run.stderr.contains("long.flyx:7:3"), "{}", run.stderr);
+}
+
+#[test]
 fn a_valid_very_long_line_builds() {
     let long = format!(
         "{PROJECT}service api {{ image = \"shop/api:1\"  http {{ port = 8080  public = true }}  env {{ X = \"{}\" }} }}\n",
