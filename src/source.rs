@@ -19,12 +19,17 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    /// Byte offsets of the first byte of every line; the first is 0.
+    /// Byte offsets of the first byte of every line; the first is 0. Lines
+    /// end at `\n`, `\r\n` or a lone `\r`, as miette draws them.
     pub fn line_starts(&self) -> &[usize] {
         self.line_starts.get_or_init(|| {
-            std::iter::once(0)
-                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
-                .collect()
+            let bytes = self.text.as_bytes();
+            let breaks = bytes.iter().enumerate().filter_map(|(i, b)| match b {
+                b'\n' => Some(i + 1),
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => Some(i + 1),
+                _ => None,
+            });
+            std::iter::once(0).chain(breaks).collect()
         })
     }
 
@@ -117,4 +122,20 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
         offset -= 1;
     }
     offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_end_at_newlines_crlf_and_lone_carriage_returns() {
+        let (sources, file) = Sources::single("t.flyx", "a\rb\r\nc\nd");
+        let at = |offset| sources.line_column(file, offset);
+        assert_eq!(at(0), (1, 1));
+        assert_eq!(at(2), (2, 1));
+        assert_eq!(at(5), (3, 1));
+        assert_eq!(at(7), (4, 1));
+        assert_eq!(sources.get(file).line_starts(), [0, 2, 5, 7]);
+    }
 }

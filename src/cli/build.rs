@@ -94,7 +94,13 @@ impl BuildArgs {
             plan.take_over_foreign();
         }
         if let Err(e) = write::apply(&out_dir, &plan, &outputs) {
-            return reporter.error(&cannot_write(&out_dir, &e), file);
+            let error = match e {
+                write::WriteError::Untouched(e) => cannot_write(&out_dir, &e),
+                write::WriteError::Partly { changed, error } => {
+                    partly_written(&out_dir, changed, &error)
+                }
+            };
+            return reporter.error(&error, file);
         }
         if reporter.is_text() {
             print_summary(&plan, &shown);
@@ -129,6 +135,19 @@ fn cannot_write(dir: &Path, error: &std::io::Error) -> CliError {
         format!("cannot write the output in `{}`: {error}", input::display_name(dir)),
     )
     .help("check that the folder is writable, or choose another one with `-o DIR`; nothing was changed")
+}
+
+fn partly_written(dir: &Path, changed: usize, error: &std::io::Error) -> CliError {
+    CliError::io(
+        Code::E0405,
+        format!(
+            "cannot finish writing the output in `{}`: {error}",
+            input::display_name(dir)
+        ),
+    )
+    .help(format!(
+        "{changed} files were already replaced or removed; fix the cause and run `flyx build` again, which finishes the job"
+    ))
 }
 
 fn refuse(plan: &Plan, shown: &str) -> CliError {
