@@ -24,17 +24,21 @@ pub fn check_every_environment(
             environment: None,
         },
     );
-    let names = base.environments.clone();
-    if names.is_empty() {
+    if base.environments.is_empty() {
         return base;
     }
-    let mut diagnostics = base.diagnostics.clone();
-    // Each check starts from the files the previous ones made, so every
-    // template copy, whichever environment made it, has an id of its own.
-    let mut sources_out = base.sources.clone();
+    let Checked {
+        topology: base_topology,
+        mut diagnostics,
+        // Each check starts from the files the previous ones made, so every
+        // template copy, whichever environment made it, has an id of its own.
+        sources: mut sources_out,
+        environments: names,
+    } = base;
+    let base_checks = base_topology.is_some();
     let mut topologies: Vec<(String, Topology)> = Vec::new();
-    if let Some(topology) = &base.topology {
-        topologies.push(("the base stack".to_string(), topology.clone()));
+    if let Some(topology) = base_topology {
+        topologies.push(("the base stack".to_string(), topology));
     }
     for name in &names {
         let checked = check_with(
@@ -61,11 +65,8 @@ pub fn check_every_environment(
         }
     }
     cross_environment(&topologies, &mut diagnostics);
-    let topology = if diagnostics.has_errors() {
-        None
-    } else {
-        base.topology
-    };
+    // The base stack's topology comes first, when it checked.
+    let topology = (base_checks && !diagnostics.has_errors()).then(|| topologies.swap_remove(0).1);
     Checked {
         topology,
         diagnostics,
@@ -152,13 +153,8 @@ fn resolved_texts<'a>(
     service: &'a crate::model::Service,
     resolved: &'a crate::topology::Resolved,
 ) -> impl Iterator<Item = (crate::span::Span, &'a str)> {
-    let args: &[crate::model::EnvVar] = match &service.source {
-        crate::model::Source::Runtime(build) => &build.args,
-        crate::model::Source::Dockerfile(build) => &build.args,
-        crate::model::Source::Image(_) | crate::model::Source::Missing => &[],
-    };
     let env = service.env.iter().zip(&resolved.env);
-    let args = args.iter().zip(&resolved.build_args);
+    let args = service.source.build_args().iter().zip(&resolved.build_args);
     env.chain(args)
         .map(|(var, (_, value))| (var.value.span, value.as_str()))
 }

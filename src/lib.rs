@@ -77,8 +77,7 @@ pub fn check(sources: &Sources, file: FileId) -> Checked {
 /// Parses and checks one file.
 pub fn check_with(sources: &Sources, file: FileId, options: &CheckOptions<'_>) -> Checked {
     let mut sources = sources.clone();
-    let mut environments = Vec::new();
-    let (topology, diagnostics) = pipeline(&mut sources, file, options, &mut environments);
+    let (topology, diagnostics, environments) = pipeline(&mut sources, file, options);
     Checked {
         topology,
         diagnostics,
@@ -87,37 +86,39 @@ pub fn check_with(sources: &Sources, file: FileId, options: &CheckOptions<'_>) -
     }
 }
 
+/// Every stage: the topology when nothing is wrong, every diagnostic, and the
+/// environments the root file declares.
 fn pipeline(
     sources: &mut Sources,
     file: FileId,
     options: &CheckOptions<'_>,
-    environments: &mut Vec<String>,
-) -> (Option<topology::Topology>, Diagnostics) {
+) -> (Option<topology::Topology>, Diagnostics, Vec<String>) {
     let ast = match syntax::parse(sources, file) {
         Ok(ast) => ast,
-        Err(diagnostics) => return (None, diagnostics),
+        Err(diagnostics) => return (None, diagnostics, Vec::new()),
     };
-    *environments = expand::environments(&ast);
+    let environments = expand::environments(&ast);
     let expand_options = expand::Options {
         loader: options.loader,
         environment: options.environment,
     };
     let (expanded, mut diagnostics) = expand::expand(sources, file, ast, &expand_options);
-    let Some(expanded) = expanded else {
-        return (None, diagnostics);
-    };
-    let (stack, found) = lower::lower(&expanded.file, file);
-    diagnostics.extend(found);
-    let topology = stack.and_then(|stack| {
-        let (topology, found) = check::check(stack);
+    let topology = expanded.file.as_ref().and_then(|expanded_file| {
+        let (stack, found) = lower::lower(expanded_file, file);
         diagnostics.extend(found);
-        topology
+        stack.and_then(|stack| {
+            let (topology, found) = check::check(stack);
+            diagnostics.extend(found);
+            topology
+        })
     });
     let diagnostics = point_at_instantiations(diagnostics, &expanded.instances);
-    (topology, diagnostics)
+    (topology, diagnostics, environments)
 }
 
-/// A diagnostic inside a template's copy also points at the `from` that made it.
+/// A diagnostic inside a template's copy also points at the `from` that made
+/// it, and a problem found more than once at the same place (in each copy of
+/// a template, or in each pass of a loop) is reported once.
 fn point_at_instantiations(diagnostics: Diagnostics, instances: &[Instance]) -> Diagnostics {
     let by_copy: std::collections::HashMap<FileId, usize> = instances
         .iter()

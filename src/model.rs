@@ -129,6 +129,17 @@ pub enum Source {
     Runtime(RuntimeBuild),
 }
 
+impl Source {
+    /// `[build.args]`: none for an image, or when nothing was said.
+    pub fn build_args(&self) -> &[EnvVar] {
+        match self {
+            Source::Dockerfile(build) => &build.args,
+            Source::Runtime(build) => &build.args,
+            Source::Image(_) | Source::Missing => &[],
+        }
+    }
+}
+
 /// A build from the user's Dockerfile.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DockerBuild {

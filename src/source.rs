@@ -96,14 +96,6 @@ impl Sources {
         &self.files[id.0 as usize]
     }
 
-    /// The id of the file with this name, if it was added.
-    pub fn find(&self, name: &str) -> Option<FileId> {
-        self.files
-            .iter()
-            .position(|file| file.name == name)
-            .map(|index| FileId(index as u32))
-    }
-
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_column(&self, id: FileId, offset: usize) -> (usize, usize) {
         let file = self.get(id);

@@ -22,8 +22,7 @@ pub fn examples() -> Vec<PathBuf> {
 fn environments(path: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(path).expect("utf-8");
     let (sources, file) = Sources::single("stack.flyx", text);
-    let ast = flyx::syntax::parse(&sources, file).expect("the example parses");
-    flyx::expand::environments(&ast)
+    flyx::check(&sources, file).environments
 }
 
 /// Builds one file in memory, as `flyx build [--env ENV]` would beside it.

@@ -122,11 +122,7 @@ fn resolve_service(
     let mut text =
         |t: &crate::model::Text, d: &mut Diagnostics| resolver.text(id, t, &mut references, d);
     let env = named_texts(&service.env, &mut text, diagnostics);
-    let build_args = match &service.source {
-        crate::model::Source::Dockerfile(b) => named_texts(&b.args, &mut text, diagnostics),
-        crate::model::Source::Runtime(b) => named_texts(&b.args, &mut text, diagnostics),
-        _ => Some(Vec::new()),
-    };
+    let build_args = named_texts(service.source.build_args(), &mut text, diagnostics);
     let release_command = match &service.deploy.release_command {
         Some(command) => text(command, diagnostics).map(Some),
         None => Some(None),

@@ -76,11 +76,15 @@ pub fn plan(dir: &Path, outputs: &Outputs, source_name: &str) -> std::io::Result
         .iter()
         .filter_map(|(path, _)| dir.join(path).parent().map(Path::to_path_buf))
         .collect();
-    let existing: BTreeSet<&PathBuf> = folders.iter().filter(|f| f.is_dir()).collect();
+    let existing: BTreeSet<&Path> = folders
+        .iter()
+        .map(PathBuf::as_path)
+        .filter(|f| f.is_dir())
+        .collect();
     let found = crate::emit::parallel::map(&files, |(path, file)| {
         let on_disk = dir.join(path);
         match on_disk.parent() {
-            Some(folder) if !existing.contains(&folder.to_path_buf()) => Ok(Found::Missing),
+            Some(folder) if !existing.contains(folder) => Ok(Found::Missing),
             _ => compare(&on_disk, file, source_name),
         }
     });

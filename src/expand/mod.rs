@@ -32,9 +32,11 @@ pub struct Options<'a> {
 
 /// The flat file, and where each template copy came from.
 pub struct Expanded {
-    /// `project`, `service`, `postgres` and `redis` blocks only.
-    pub file: ast::File,
-    /// Every template instantiation, by the file its copy lives in.
+    /// `project`, `service`, `postgres` and `redis` blocks only; `None` when
+    /// expansion found an error.
+    pub file: Option<ast::File>,
+    /// Every template instantiation, by the file its copy lives in, made
+    /// before any error too, so diagnostics can point at them.
     pub instances: Vec<Instance>,
 }
 
@@ -44,7 +46,7 @@ pub fn expand(
     root: FileId,
     root_ast: ast::File,
     options: &Options<'_>,
-) -> (Option<Expanded>, Diagnostics) {
+) -> (Expanded, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     let modules = modules::load_all(sources, root, root_ast, options.loader, &mut diagnostics);
     let mut templates = templates::Templates::new();
@@ -97,32 +99,13 @@ pub fn expand(
             blocks
         }
     };
-    report_unbound_labels(&blocks, &mut diagnostics);
-    let diagnostics = without_repeats(diagnostics);
-    if diagnostics.has_errors() {
-        return (None, diagnostics);
+    for block in &blocks {
+        report_unbound_labels(block, &mut diagnostics);
     }
-    let file = ast::File {
+    let file = (!diagnostics.has_errors()).then(|| ast::File {
         items: blocks.into_iter().map(Item::Block).collect(),
-    };
-    (Some(Expanded { file, instances }), diagnostics)
-}
-
-/// The diagnostics, each reported once: a mistake in a loop's body is found
-/// once per item, at the same place.
-fn without_repeats(diagnostics: Diagnostics) -> Diagnostics {
-    let mut kept = Diagnostics::new();
-    for diagnostic in diagnostics {
-        let seen = kept.iter().any(|d| {
-            d.code == diagnostic.code
-                && d.primary.span == diagnostic.primary.span
-                && d.message == diagnostic.message
-        });
-        if !seen {
-            kept.push(diagnostic);
-        }
-    }
-    kept
+    });
+    (Expanded { file, instances }, diagnostics)
 }
 
 /// Registers `template NAME(...) { }`.
@@ -273,31 +256,15 @@ fn unbound_label(block: Block, diagnostics: &mut Diagnostics) -> Option<Block> {
     None
 }
 
-/// Reports every block, at any depth, whose label still holds `${...}` once
-/// loops, templates and the environment are applied.
-fn report_unbound_labels(blocks: &[Block], diagnostics: &mut Diagnostics) {
-    for block in blocks {
-        if block.label_parts.is_some() {
-            report_unbound(block, diagnostics);
+/// Reports `block` and every block nested in it whose label still holds
+/// `${...}` once loops, templates and the environment are applied.
+fn report_unbound_labels(block: &Block, diagnostics: &mut Diagnostics) {
+    report_unbound(block, diagnostics);
+    for entry in &block.entries {
+        if let ast::Entry::Block(nested) = entry {
+            report_unbound_labels(nested, diagnostics);
         }
-        let nested: Vec<Block> = block
-            .entries
-            .iter()
-            .filter_map(|e| match e {
-                ast::Entry::Block(b) if contains_unbound(b) => Some((**b).clone()),
-                _ => None,
-            })
-            .collect();
-        report_unbound_labels(&nested, diagnostics);
     }
-}
-
-fn contains_unbound(block: &Block) -> bool {
-    block.label_parts.is_some()
-        || block.entries.iter().any(|e| match e {
-            ast::Entry::Block(b) => contains_unbound(b),
-            ast::Entry::Attribute(_) => false,
-        })
 }
 
 fn report_unbound(block: &Block, diagnostics: &mut Diagnostics) {

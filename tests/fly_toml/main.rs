@@ -35,16 +35,20 @@ fn generated() -> Vec<(String, String)> {
     for path in inputs() {
         let text = std::fs::read_to_string(&path).expect("utf-8");
         let (sources, file) = Sources::single("input.flyx", text);
-        let environments = flyx::syntax::parse(&sources, file)
-            .map(|ast| flyx::expand::environments(&ast))
-            .unwrap_or_default();
-        let builds = std::iter::once(None).chain(environments.iter().map(|e| Some(e.as_str())));
-        for environment in builds {
+        let base = flyx::check(&sources, file);
+        let environments = base.environments.clone();
+        let mut checks = vec![(None, base)];
+        for environment in &environments {
             let options = flyx::CheckOptions {
                 loader: &flyx::expand::NoFiles,
-                environment,
+                environment: Some(environment),
             };
-            let checked = flyx::check_with(&sources, file, &options);
+            checks.push((
+                Some(environment.as_str()),
+                flyx::check_with(&sources, file, &options),
+            ));
+        }
+        for (environment, checked) in checks {
             let Some(topology) = checked.topology else {
                 continue;
             };
