@@ -29,6 +29,15 @@ pub const DEPRECATED_REGIONS: &[(&str, &str)] = &[
     ("yul", "yyz"),
 ];
 
+/// The regions that offer Managed Postgres (https://fly.io/docs/mpg/overview/,
+/// 2025-12-15; `fly mpg create` asks the API and refuses any other).
+pub const MPG_REGIONS: &[&str] = &[
+    "ams", "fra", "gru", "iad", "lax", "lhr", "nrt", "ord", "sin", "sjc", "syd", "yyz",
+];
+
+/// The Postgres major versions `fly mpg create --pg-major-version` accepts.
+pub const MPG_VERSIONS: &[u32] = &[16, 17];
+
 /// A current Fly region code, e.g. `sjc`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Region(&'static str);

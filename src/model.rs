@@ -642,6 +642,12 @@ pub struct Link {
     pub secret: Option<Spanned<String>>,
     /// For Postgres: the database name.
     pub database: Option<Spanned<String>>,
+    /// For Postgres: the database user the app connects as.
+    pub user: Option<Spanned<String>>,
+    /// For Managed Postgres: the user's role (writer unless asked).
+    pub role: Option<Spanned<PgRole>>,
+    /// For a legacy Fly Postgres app: attach as a superuser (off unless asked).
+    pub superuser: Option<Spanned<bool>>,
     /// Where the link was written.
     pub span: Span,
 }
@@ -866,7 +872,7 @@ pub struct Store {
 /// What kind of store.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StoreKind {
-    /// Fly Postgres (`fly postgres create`).
+    /// Fly Postgres: Managed (`fly mpg create`) or legacy (`fly postgres create`).
     Postgres(Postgres),
     /// Upstash Redis (`fly redis create`).
     Redis(Redis),
@@ -890,15 +896,106 @@ impl StoreKind {
     }
 }
 
-/// Fly Postgres settings.
+/// Postgres settings: Managed Postgres (the default) or a legacy cluster.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Postgres {
+pub enum Postgres {
+    /// Fly Managed Postgres (`fly mpg create`): Fly runs it.
+    Managed(ManagedPostgres),
+    /// An unmanaged Fly Postgres app (`fly postgres create`): you run it.
+    Legacy(LegacyPostgres),
+}
+
+impl Postgres {
+    /// The storage volume, GB.
+    pub fn volume_gb(&self) -> u64 {
+        match self {
+            Postgres::Managed(mpg) => mpg.volume_gb.value,
+            Postgres::Legacy(pg) => pg.volume_gb.value,
+        }
+    }
+}
+
+/// Fly Managed Postgres settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ManagedPostgres {
+    /// `--plan`: basic, starter, launch or scale.
+    pub plan: Spanned<MpgPlan>,
+    /// `--volume-size`, GB.
+    pub volume_gb: Spanned<u64>,
+    /// `--pg-major-version`: 16 or 17.
+    pub version: Spanned<u32>,
+    /// Extensions enabled in every attached database (`fly mpg databases
+    /// extensions enable`); `postgis` also asks for it at creation.
+    pub extensions: Vec<Spanned<String>>,
+}
+
+impl ManagedPostgres {
+    /// Whether the cluster is created with PostGIS support.
+    pub fn postgis(&self) -> bool {
+        self.extensions.iter().any(|e| e.value == "postgis")
+    }
+}
+
+/// A Managed Postgres plan, as `fly mpg create --plan` takes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MpgPlan {
+    /// 2 shared CPUs, 1 GB.
+    Basic,
+    /// 2 shared CPUs, 2 GB.
+    Starter,
+    /// 2 performance CPUs, 8 GB.
+    Launch,
+    /// 4 performance CPUs, 32 GB.
+    Scale,
+}
+
+impl MpgPlan {
+    /// The flag value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MpgPlan::Basic => "basic",
+            MpgPlan::Starter => "starter",
+            MpgPlan::Launch => "launch",
+            MpgPlan::Scale => "scale",
+        }
+    }
+}
+
+/// The role an app's Managed Postgres user gets (`fly mpg users create --role`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PgRole {
+    /// May change the schema: what an app that runs its own migrations needs.
+    SchemaAdmin,
+    /// Reads and writes rows.
+    Writer,
+    /// Reads rows.
+    Reader,
+}
+
+impl PgRole {
+    /// The flag value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PgRole::SchemaAdmin => "schema_admin",
+            PgRole::Writer => "writer",
+            PgRole::Reader => "reader",
+        }
+    }
+}
+
+/// Legacy (unmanaged) Fly Postgres settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LegacyPostgres {
     /// `--vm-size`.
     pub vm_size: Spanned<&'static str>,
+    /// `--vm-memory`, MB, when not the preset's.
+    pub memory_mb: Option<Spanned<u64>>,
     /// `--volume-size`, GB.
     pub volume_gb: Spanned<u64>,
     /// `--initial-cluster-size`.
     pub cluster_size: Spanned<u32>,
+    /// `--enable-backups`.
+    pub backups: bool,
 }
 
 /// Upstash Redis settings.

@@ -124,6 +124,12 @@ pub struct Attachment {
     pub secret: String,
     /// Postgres: the database name.
     pub database: Option<String>,
+    /// Postgres: the user the app connects as.
+    pub user: Option<String>,
+    /// Managed Postgres: the user's role.
+    pub role: crate::model::PgRole,
+    /// Legacy Fly Postgres: whether the user is a superuser.
+    pub superuser: bool,
 }
 
 /// Volumes of one name in one region.

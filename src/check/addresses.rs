@@ -7,7 +7,7 @@
 //! therefore be reached through flycast.
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, did_you_mean};
-use crate::model::{Port, Ref, RefAttr, Service, Stack, StoreKind, Text, TextPart, Via};
+use crate::model::{Port, Postgres, Ref, RefAttr, Service, Stack, StoreKind, Text, TextPart, Via};
 use crate::span::Span;
 use crate::topology::{Node, ServiceId};
 
@@ -190,19 +190,61 @@ fn check_store_link(link: &crate::model::Link, kind: &StoreKind, diagnostics: &m
             .help("remove `via`"),
         );
     }
-    if let (StoreKind::Redis(_), Some(database)) = (kind, &link.database) {
+    let managed = matches!(kind, StoreKind::Postgres(Postgres::Managed(_)));
+    let legacy = matches!(kind, StoreKind::Postgres(Postgres::Legacy(_)));
+    let misplaced = [
+        (
+            "database",
+            link.database.as_ref().map(|d| d.span),
+            managed || legacy,
+            "Postgres",
+        ),
+        (
+            "user",
+            link.user.as_ref().map(|u| u.span),
+            managed || legacy,
+            "Postgres",
+        ),
+        (
+            "role",
+            link.role.map(|r| r.span),
+            managed,
+            "Managed Postgres (a legacy app's user owns its database, or is a superuser)",
+        ),
+        (
+            "superuser",
+            link.superuser.map(|s| s.span),
+            legacy,
+            "a legacy Fly Postgres app (Managed Postgres users get a `role`)",
+        ),
+    ];
+    for (name, span, applies, to) in misplaced {
+        let Some(span) = span else { continue };
+        if applies {
+            continue;
+        }
         diagnostics.push(
             Diagnostic::new(
                 Code::E0323,
-                database.span,
+                span,
                 format!(
-                    "`database` applies to Postgres, and `{}` is Redis",
-                    link.target.value
+                    "`{name}` applies to {to}, and `{}` is {}",
+                    link.target.value,
+                    store_kind_name(kind)
                 ),
             )
-            .label("Upstash Redis has no named databases")
-            .help("remove `database`"),
+            .label("not a setting of this store's links")
+            .help(format!("remove `{name}`")),
         );
+    }
+}
+
+/// How a store is named in messages.
+fn store_kind_name(kind: &StoreKind) -> &'static str {
+    match kind {
+        StoreKind::Postgres(Postgres::Managed(_)) => "Managed Postgres",
+        StoreKind::Postgres(Postgres::Legacy(_)) => "a legacy Fly Postgres app",
+        StoreKind::Redis(_) => "Upstash Redis",
     }
 }
 
@@ -514,7 +556,27 @@ fn store_value(
     diagnostics: &mut Diagnostics,
 ) -> Option<String> {
     let postgres = matches!(store.kind, StoreKind::Postgres(_));
+    let managed = matches!(store.kind, StoreKind::Postgres(Postgres::Managed(_)));
     match (&reference.attr, postgres) {
+        (RefAttr::Host, true) if managed => {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::E0304,
+                    reference.span,
+                    format!(
+                        "the host of Managed Postgres `{}` is not known before it is created",
+                        store.name.value
+                    ),
+                )
+                .label("not available for Managed Postgres")
+                .help(
+                    "read the `DATABASE_URL` secret instead: its host is \
+                     `pgbouncer.<cluster id>.flympg.net`, which Fly assigns when the cluster is \
+                     created (set `managed = false` for a Fly Postgres app at `<app>.flycast`)",
+                ),
+            );
+            None
+        }
         (RefAttr::Host, true) => Some(format!("{}.flycast", store.app.value)),
         (RefAttr::Port, true) => Some(POSTGRES_PORT.to_string()),
         (attr, _) => {

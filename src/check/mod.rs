@@ -254,10 +254,27 @@ fn attachments(
             secret.clone(),
             declared.secret.as_ref().map_or(declared.span, |s| s.span),
         ));
+        let postgres = matches!(kind, crate::model::StoreKind::Postgres(_));
+        let default_name = || service.app.value.replace('-', "_");
         out.push(Attachment {
             store,
             secret,
-            database: declared.database.as_ref().map(|d| d.value.clone()),
+            database: postgres.then(|| {
+                declared
+                    .database
+                    .as_ref()
+                    .map_or_else(default_name, |d| d.value.clone())
+            }),
+            user: postgres.then(|| {
+                declared
+                    .user
+                    .as_ref()
+                    .map_or_else(default_name, |u| u.value.clone())
+            }),
+            role: declared
+                .role
+                .map_or(crate::model::PgRole::Writer, |r| r.value),
+            superuser: declared.superuser.is_some_and(|s| s.value),
         });
     }
     config::name_collisions(service, &attached, diagnostics);

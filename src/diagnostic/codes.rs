@@ -186,6 +186,10 @@ codes! {
     E0325,
     /// an app of one environment that refers to an app of another
     E0326,
+    /// a store setting that does not apply to this kind of store
+    E0330,
+    /// a Managed Postgres cluster in a region that does not offer it
+    E0331,
     /// a file cannot be read
     E0401,
     /// no input file was named and the current folder has none, or several

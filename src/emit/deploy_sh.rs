@@ -5,9 +5,11 @@ use serde::Serialize;
 
 use super::EmitOptions;
 use super::templates::Templates;
-use crate::model::{Service, Source, StoreKind};
+use std::collections::BTreeMap;
+
+use crate::model::{Count, Postgres, Service, Source, StoreKind};
 use crate::shell::quote;
-use crate::topology::{ServiceId, Topology};
+use crate::topology::{Attachment, ServiceId, Topology};
 
 /// The wait for each deploy's machines to pass their checks, when the
 /// `.flyx` file names none (flyctl's own default).
@@ -26,6 +28,10 @@ struct Context {
     levels: Vec<Level>,
     secrets: Vec<Secret>,
     stores: Vec<StoreContext>,
+    /// Per service of the stack that has secrets: which ones.
+    secret_users: Vec<SecretUser>,
+    /// Build recipes shared by several services: built once.
+    images: Vec<ImageContext>,
     /// Each service's provision and deploy functions, rendered on their own
     /// from `deploy.sh.service.hbs` (on several threads) and joined in order.
     service_functions: String,
@@ -53,15 +59,35 @@ struct Secret {
 }
 
 #[derive(Debug, Serialize)]
+struct SecretUser {
+    name: String,
+    app: String,
+    secrets: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct ImageContext {
+    index: usize,
+    names: String,
+    members: Vec<ImageMember>,
+}
+
+#[derive(Debug, Serialize)]
+struct ImageMember {
+    name: String,
+    app: String,
+    context: String,
+    config: String,
+}
+
+#[derive(Debug, Serialize)]
 struct StoreContext {
     function: String,
     name: String,
     app: String,
     region: String,
-    postgres: bool,
-    vm_size: String,
-    volume_gb: u64,
-    cluster_size: u32,
+    /// `ensure_mpg`, `ensure_postgres` or `ensure_redis`.
+    command: &'static str,
     flags: Vec<String>,
     users: Vec<String>,
 }
@@ -80,6 +106,8 @@ struct ServiceContext {
     secrets: Vec<String>,
     context: Option<String>,
     config: String,
+    /// The variable holding the shared image this service deploys, if any.
+    image: Option<String>,
     deploy_flags: Vec<String>,
     steps: Vec<StepContext>,
     scale: Vec<ScaleContext>,
@@ -97,7 +125,8 @@ struct VolumeContext {
 
 #[derive(Debug, Serialize)]
 struct AttachmentContext {
-    postgres: bool,
+    /// `attach_mpg`, `attach_postgres` or `attach_redis`.
+    command: &'static str,
     store_app: String,
     secret: String,
     flags: Vec<String>,
@@ -116,19 +145,26 @@ struct ScaleContext {
     counts: String,
 }
 
-/// Renders deploy.sh for the whole topology.
+/// Renders deploy.sh for the whole topology. `generated` holds, by service
+/// name, the build files flyx wrote for it (its Dockerfile and .dockerignore),
+/// which are part of its build recipe.
 pub fn render(
     topology: &Topology,
     templates: &Templates,
     options: &EmitOptions,
+    generated: &BTreeMap<String, String>,
 ) -> Result<String, crate::diagnostic::Diagnostic> {
-    templates.render("deploy.sh.hbs", &context(topology, templates, options)?)
+    templates.render(
+        "deploy.sh.hbs",
+        &context(topology, templates, options, generated)?,
+    )
 }
 
 fn context(
     topology: &Topology,
     templates: &Templates,
     options: &EmitOptions,
+    generated: &BTreeMap<String, String>,
 ) -> Result<Context, crate::diagnostic::Diagnostic> {
     let name = |id: ServiceId| quote(&topology.service(id).name.value);
     let order: Vec<(usize, ServiceId)> = topology
@@ -138,9 +174,16 @@ fn context(
         .flat_map(|(level, ids)| ids.iter().map(move |id| (level, *id)))
         .collect();
     let services = topology.stack.services.len();
+    let images = shared_images(topology, &order, generated);
     let contexts: Vec<ServiceContext> = order
         .iter()
-        .map(|(level, id)| service(topology, *id, *level))
+        .map(|(level, id)| {
+            let image = images
+                .iter()
+                .find(|image| image.ids.contains(id))
+                .map(|image| format!("IMAGE_{}", image.index));
+            service(topology, *id, *level, image)
+        })
         .collect();
     let rendered = super::parallel::map(&contexts, |context| {
         templates.render("deploy.sh.service.hbs", context)
@@ -186,6 +229,20 @@ fn context(
             })
             .collect(),
         stores: stores(topology),
+        secret_users: order
+            .iter()
+            .map(|(_, id)| topology.service(*id))
+            .filter(|service| !service.secrets.is_empty())
+            .map(|service| SecretUser {
+                name: quote(&service.name.value),
+                app: quote(&service.app.value),
+                secrets: service.secrets.iter().map(|s| quote(&s.value)).collect(),
+            })
+            .collect(),
+        images: images
+            .iter()
+            .map(|image| image_context(topology, image))
+            .collect(),
         service_functions,
         services: contexts
             .into_iter()
@@ -242,59 +299,84 @@ fn stores(topology: &Topology) -> Vec<StoreContext> {
             let region = store
                 .region
                 .map_or(String::new(), |r| r.value.code().to_string());
-            match &store.kind {
-                StoreKind::Postgres(pg) => StoreContext {
-                    function: function_name(&store.name.value),
-                    name: quote(&store.name.value),
-                    app: quote(&store.app.value),
-                    region,
-                    postgres: true,
-                    vm_size: pg.vm_size.value.to_string(),
-                    volume_gb: pg.volume_gb.value,
-                    cluster_size: pg.cluster_size.value,
-                    flags: Vec::new(),
-                    users,
-                },
-                StoreKind::Redis(redis) => {
-                    let mut flags = Vec::new();
-                    if redis.replicas.is_empty() {
-                        flags.push("--no-replicas".to_string());
-                    } else {
-                        let regions: Vec<&str> =
-                            redis.replicas.iter().map(|r| r.value.code()).collect();
-                        flags.push("--replica-regions".to_string());
-                        flags.push(regions.join(","));
-                    }
-                    flags.push(
-                        if redis.eviction {
-                            "--enable-eviction"
-                        } else {
-                            "--disable-eviction"
-                        }
-                        .to_string(),
-                    );
-                    if let Some(plan) = &redis.plan {
-                        flags.push("--plan".to_string());
-                        flags.push(quote(&plan.value));
-                    }
-                    flags.push("--enable-prodpack=false".to_string());
-                    flags.push("--enable-auto-upgrade=false".to_string());
-                    StoreContext {
-                        function: function_name(&store.name.value),
-                        name: quote(&store.name.value),
-                        app: quote(&store.app.value),
-                        region,
-                        postgres: false,
-                        vm_size: String::new(),
-                        volume_gb: 0,
-                        cluster_size: 0,
-                        flags,
-                        users,
-                    }
-                }
+            let (command, flags) = store_command(&store.kind);
+            StoreContext {
+                function: function_name(&store.name.value),
+                name: quote(&store.name.value),
+                app: quote(&store.app.value),
+                region,
+                command,
+                flags,
+                users,
             }
         })
         .collect()
+}
+
+/// The deploy.sh function that creates a store, and the flags it passes on.
+fn store_command(kind: &StoreKind) -> (&'static str, Vec<String>) {
+    match kind {
+        StoreKind::Postgres(Postgres::Managed(mpg)) => {
+            let mut flags = vec![
+                "--plan".to_string(),
+                mpg.plan.value.as_str().to_string(),
+                "--volume-size".to_string(),
+                mpg.volume_gb.value.to_string(),
+                "--pg-major-version".to_string(),
+                mpg.version.value.to_string(),
+            ];
+            if mpg.postgis() {
+                flags.push("--enable-postgis-support".to_string());
+            }
+            ("ensure_mpg", flags)
+        }
+        StoreKind::Postgres(Postgres::Legacy(pg)) => {
+            let mut flags = vec![
+                "--vm-size".to_string(),
+                pg.vm_size.value.to_string(),
+                "--volume-size".to_string(),
+                pg.volume_gb.value.to_string(),
+                "--initial-cluster-size".to_string(),
+                pg.cluster_size.value.to_string(),
+            ];
+            if let Some(memory) = pg.memory_mb {
+                flags.push("--vm-memory".to_string());
+                flags.push(memory.value.to_string());
+            }
+            if pg.backups {
+                flags.push("--enable-backups".to_string());
+            }
+            ("ensure_postgres", flags)
+        }
+        StoreKind::Redis(redis) => ("ensure_redis", redis_flags(redis)),
+    }
+}
+
+/// `fly redis create` flags that answer every prompt it would ask.
+fn redis_flags(redis: &crate::model::Redis) -> Vec<String> {
+    let mut flags = Vec::new();
+    if redis.replicas.is_empty() {
+        flags.push("--no-replicas".to_string());
+    } else {
+        let regions: Vec<&str> = redis.replicas.iter().map(|r| r.value.code()).collect();
+        flags.push("--replica-regions".to_string());
+        flags.push(regions.join(","));
+    }
+    flags.push(
+        if redis.eviction {
+            "--enable-eviction"
+        } else {
+            "--disable-eviction"
+        }
+        .to_string(),
+    );
+    if let Some(plan) = &redis.plan {
+        flags.push("--plan".to_string());
+        flags.push(quote(&plan.value));
+    }
+    flags.push("--enable-prodpack=false".to_string());
+    flags.push("--enable-auto-upgrade=false".to_string());
+    flags
 }
 
 /// A bash function name for a service or store: dashes become underscores.
@@ -302,7 +384,12 @@ fn function_name(name: &str) -> String {
     name.replace('-', "_")
 }
 
-fn service(topology: &Topology, id: ServiceId, level: usize) -> ServiceContext {
+fn service(
+    topology: &Topology,
+    id: ServiceId,
+    level: usize,
+    image: Option<String>,
+) -> ServiceContext {
     let service = topology.service(id);
     let resolved = topology.resolved(id);
     let app = quote(&service.app.value);
@@ -338,24 +425,12 @@ fn service(topology: &Topology, id: ServiceId, level: usize) -> ServiceContext {
         attachments: resolved
             .attachments
             .iter()
-            .map(|attachment| {
-                let store = topology.store(attachment.store);
-                let mut flags = Vec::new();
-                if let Some(database) = &attachment.database {
-                    flags.push("--database-name".to_string());
-                    flags.push(quote(database));
-                }
-                AttachmentContext {
-                    postgres: matches!(store.kind, StoreKind::Postgres(_)),
-                    store_app: quote(&store.app.value),
-                    secret: quote(&attachment.secret),
-                    flags,
-                }
-            })
+            .map(|attachment| attachment_context(topology, attachment))
             .collect(),
         secrets: service.secrets.iter().map(|s| quote(&s.value)).collect(),
         context: build_context(service),
         config: format!("{}/fly.toml", service.name.value),
+        image,
         deploy_flags: deploy_flags(service, resolved.public),
         steps: resolved
             .post_deploy
@@ -366,19 +441,7 @@ fn service(topology: &Topology, id: ServiceId, level: usize) -> ServiceContext {
                 command: quote(&step.command),
             })
             .collect(),
-        scale: resolved
-            .placements
-            .iter()
-            .map(|(region, count)| ScaleContext {
-                region: region.code().to_string(),
-                counts: resolved
-                    .process_groups
-                    .iter()
-                    .map(|group| format!("{group}={count}"))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            })
-            .collect(),
+        scale: scale(service, resolved),
         depends_on: resolved
             .depends_on
             .iter()
@@ -414,4 +477,144 @@ fn deploy_flags(service: &Service, public: bool) -> Vec<String> {
         flags.push("--no-public-ips".to_string());
     }
     flags
+}
+
+/// `fly scale count` per region, only for a service whose count the stack
+/// sets: a count set by hand on an app the stack leaves alone stays.
+fn scale(service: &Service, resolved: &crate::topology::Resolved) -> Vec<ScaleContext> {
+    if matches!(service.count, Count::Default) {
+        return Vec::new();
+    }
+    resolved
+        .placements
+        .iter()
+        .map(|(region, count)| ScaleContext {
+            region: region.code().to_string(),
+            counts: resolved
+                .process_groups
+                .iter()
+                .map(|group| format!("{group}={count}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        })
+        .collect()
+}
+
+/// How a store is attached to a service: its own database user, least
+/// privilege unless the link asks for more.
+fn attachment_context(topology: &Topology, attachment: &Attachment) -> AttachmentContext {
+    let store = topology.store(attachment.store);
+    let database = attachment.database.as_deref().unwrap_or_default();
+    let user = attachment.user.as_deref().unwrap_or_default();
+    let (command, flags) = match &store.kind {
+        StoreKind::Postgres(Postgres::Managed(mpg)) => {
+            let mut flags = vec![
+                quote(database),
+                quote(user),
+                attachment.role.as_str().to_string(),
+            ];
+            flags.extend(mpg.extensions.iter().map(|e| quote(&e.value)));
+            ("attach_mpg", flags)
+        }
+        StoreKind::Postgres(Postgres::Legacy(_)) => (
+            "attach_postgres",
+            vec![
+                "--database-name".to_string(),
+                quote(database),
+                "--database-user".to_string(),
+                quote(user),
+                format!("--superuser={}", attachment.superuser),
+            ],
+        ),
+        StoreKind::Redis(_) => ("attach_redis", Vec::new()),
+    };
+    AttachmentContext {
+        command,
+        store_app: quote(&store.app.value),
+        secret: quote(&attachment.secret),
+        flags,
+    }
+}
+
+/// Services that build the same image: one build, several deploys.
+struct SharedImage {
+    index: usize,
+    ids: Vec<ServiceId>,
+}
+
+/// Groups services, in deploy order, by build recipe: the build context, the
+/// Dockerfile (the user's path and target, or the bytes flyx generated) and
+/// the build arguments. Only groups of two or more are shared.
+fn shared_images(
+    topology: &Topology,
+    order: &[(usize, ServiceId)],
+    generated: &BTreeMap<String, String>,
+) -> Vec<SharedImage> {
+    let mut groups: Vec<(String, Vec<ServiceId>)> = Vec::new();
+    for (_, id) in order {
+        let Some(recipe) = recipe(topology, *id, generated) else {
+            continue;
+        };
+        match groups.iter_mut().find(|(r, _)| *r == recipe) {
+            Some((_, ids)) => ids.push(*id),
+            None => groups.push((recipe, vec![*id])),
+        }
+    }
+    groups
+        .into_iter()
+        .filter(|(_, ids)| ids.len() > 1)
+        .enumerate()
+        .map(|(i, (_, ids))| SharedImage { index: i + 1, ids })
+        .collect()
+}
+
+/// A service's build recipe as one comparable text; none for an image.
+fn recipe(
+    topology: &Topology,
+    id: ServiceId,
+    generated: &BTreeMap<String, String>,
+) -> Option<String> {
+    let service = topology.service(id);
+    let args = &topology.resolved(id).build_args;
+    match &service.source {
+        Source::Dockerfile(build) => Some(format!(
+            "dockerfile\0{}\0{}\0{:?}\0{args:?}",
+            build.context.value,
+            build.dockerfile.value,
+            build.target.as_ref().map(|t| &t.value)
+        )),
+        Source::Runtime(build) => Some(format!(
+            "runtime\0{}\0{}\0{args:?}",
+            build.context.value,
+            generated
+                .get(&service.name.value)
+                .map_or("", String::as_str)
+        )),
+        Source::Image(_) | Source::Missing => None,
+    }
+}
+
+fn image_context(topology: &Topology, image: &SharedImage) -> ImageContext {
+    ImageContext {
+        index: image.index,
+        names: image
+            .ids
+            .iter()
+            .map(|id| topology.service(*id).name.value.clone())
+            .collect::<Vec<_>>()
+            .join(", "),
+        members: image
+            .ids
+            .iter()
+            .map(|id| {
+                let service = topology.service(*id);
+                ImageMember {
+                    name: quote(&service.name.value),
+                    app: service.app.value.clone(),
+                    context: build_context(service).unwrap_or_else(|| ".".to_string()),
+                    config: format!("{}/fly.toml", service.name.value),
+                }
+            })
+            .collect(),
+    }
 }

@@ -90,15 +90,9 @@ impl EmitOptions {
 pub fn emit(topology: &Topology, options: &EmitOptions) -> Result<Outputs, Diagnostics> {
     let templates = Templates::new(&options.templates)?;
     let ids = topology.services_by_name();
-    let (stack_files, service_files) = std::thread::scope(|scope| {
-        let stack_files = scope.spawn(|| stack_files(topology, &templates, options));
-        let service_files =
-            parallel::map(&ids, |id| service_files(topology, *id, &templates, options));
-        let stack_files = stack_files
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (stack_files, service_files)
-    });
+    let service_files = parallel::map(&ids, |id| service_files(topology, *id, &templates, options));
+    let generated = build_files(topology, &ids, &service_files);
+    let stack_files = stack_files(topology, &templates, options, &generated);
     let mut outputs = Outputs::default();
     let mut diagnostics = Diagnostics::new();
     for result in service_files
@@ -117,6 +111,30 @@ pub fn emit(topology: &Topology, options: &EmitOptions) -> Result<Outputs, Diagn
     } else {
         Err(diagnostics)
     }
+}
+
+/// By service name, the build files flyx generated for it (everything but
+/// fly.toml), joined: what decides whether two services build the same image.
+fn build_files(
+    topology: &Topology,
+    ids: &[crate::topology::ServiceId],
+    rendered: &[Rendered],
+) -> BTreeMap<String, String> {
+    ids.iter()
+        .zip(rendered)
+        .filter_map(|(id, files)| {
+            let files = files.as_ref().ok()?;
+            let joined: String = files
+                .iter()
+                .filter(|(path, _)| !path.ends_with("/fly.toml"))
+                .map(|(path, file)| {
+                    let name = path.rsplit('/').next().unwrap_or(path);
+                    format!("{name}\0{}\0", file.contents)
+                })
+                .collect();
+            Some((topology.service(*id).name.value.clone(), joined))
+        })
+        .collect()
 }
 
 /// Files as `(path, file)`, or the problem that stops them.
@@ -148,9 +166,14 @@ fn service_files(
 }
 
 /// The files about the whole stack: ARCHITECTURE.md and deploy.sh.
-fn stack_files(topology: &Topology, templates: &Templates, options: &EmitOptions) -> Rendered {
+fn stack_files(
+    topology: &Topology,
+    templates: &Templates,
+    options: &EmitOptions,
+    generated: &BTreeMap<String, String>,
+) -> Rendered {
     let architecture = graph::architecture(topology, &options.source_name, &options.header());
-    let script = deploy_sh::render(topology, templates, options)?;
+    let script = deploy_sh::render(topology, templates, options, generated)?;
     Ok(vec![
         (
             "ARCHITECTURE.md".to_string(),

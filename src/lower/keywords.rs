@@ -131,3 +131,22 @@ impl Runtime {
             .map_or("", |(name, _)| name)
     }
 }
+
+impl Keyword for crate::model::MpgPlan {
+    const WHAT: &'static str = "a Managed Postgres plan";
+    const ALL: &'static [(&'static str, Self)] = &[
+        ("basic", crate::model::MpgPlan::Basic),
+        ("starter", crate::model::MpgPlan::Starter),
+        ("launch", crate::model::MpgPlan::Launch),
+        ("scale", crate::model::MpgPlan::Scale),
+    ];
+}
+
+impl Keyword for crate::model::PgRole {
+    const WHAT: &'static str = "a Postgres role";
+    const ALL: &'static [(&'static str, Self)] = &[
+        ("schema_admin", crate::model::PgRole::SchemaAdmin),
+        ("writer", crate::model::PgRole::Writer),
+        ("reader", crate::model::PgRole::Reader),
+    ];
+}

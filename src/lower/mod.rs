@@ -363,12 +363,12 @@ mod tests {
             "{PROJECT}postgres db {{}}\nredis cache {{ eviction = true }}"
         ));
         assert_eq!(s.stores[0].app.value, "drop-db");
-        let StoreKind::Postgres(pg) = &s.stores[0].kind else {
-            panic!("expected postgres");
+        let StoreKind::Postgres(crate::model::Postgres::Managed(mpg)) = &s.stores[0].kind else {
+            panic!("expected Managed Postgres");
         };
         assert_eq!(
-            (pg.vm_size.value, pg.volume_gb.value, pg.cluster_size.value),
-            ("shared-cpu-1x", 10, 1)
+            (mpg.plan.value, mpg.volume_gb.value, mpg.version.value),
+            (crate::model::MpgPlan::Basic, 10, 17)
         );
         assert!(matches!(&s.stores[1].kind, StoreKind::Redis(r) if r.eviction));
     }

@@ -438,6 +438,9 @@ pub fn lower_links(f: &mut Fields<'_>) -> Vec<Link> {
             via: None,
             secret: None,
             database: None,
+            user: None,
+            role: None,
+            superuser: None,
         })
         .collect();
     links.extend(
@@ -462,6 +465,9 @@ fn lower_link(block: &Block, sink: &Sink) -> Option<Link> {
     let deploy_order = f.bool("deploy_order");
     let secret = f.name("secret");
     let database = f.string("database");
+    let user = f.string("user");
+    let role = f.keyword("role");
+    let superuser = f.bool("superuser");
     f.finish();
     if let Some(secret) = &secret {
         check_secret_name(secret, sink);
@@ -474,6 +480,9 @@ fn lower_link(block: &Block, sink: &Sink) -> Option<Link> {
         via,
         secret,
         database,
+        user,
+        role,
+        superuser,
         span: block.span,
     })
 }

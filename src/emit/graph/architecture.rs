@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::diagram::Diagram;
-use crate::model::{Service, StoreKind, Via};
+use crate::model::{Postgres, Service, StoreKind, Via};
 use crate::topology::{ServiceId, Topology};
 
 /// The document.
@@ -35,8 +35,14 @@ pub fn render(topology: &Topology, source: &str, header: &str) -> String {
         out.push_str("\n## Data stores\n\n| store | kind | name | region | used by |\n|---|---|---|---|---|\n");
         for (i, store) in topology.stack.stores.iter().enumerate() {
             let kind = match &store.kind {
-                StoreKind::Postgres(pg) => format!(
-                    "Fly Postgres ({}, {} GB, {} node{})",
+                StoreKind::Postgres(Postgres::Managed(mpg)) => format!(
+                    "Managed Postgres ({} plan, Postgres {}, {} GB)",
+                    mpg.plan.value.as_str(),
+                    mpg.version.value,
+                    mpg.volume_gb.value,
+                ),
+                StoreKind::Postgres(Postgres::Legacy(pg)) => format!(
+                    "Fly Postgres, unmanaged ({}, {} GB, {} node{})",
                     pg.vm_size.value,
                     pg.volume_gb.value,
                     pg.cluster_size.value,

@@ -185,7 +185,8 @@ fn exposure(service: &Service, public: bool, flycast: bool) -> String {
 fn store_node(topology: &Topology, id: StoreId, layer: usize) -> DiagramNode {
     let store = topology.store(id);
     let kind = match &store.kind {
-        StoreKind::Postgres(_) => "Fly Postgres",
+        StoreKind::Postgres(crate::model::Postgres::Managed(_)) => "Managed Postgres",
+        StoreKind::Postgres(crate::model::Postgres::Legacy(_)) => "Fly Postgres",
         StoreKind::Redis(_) => "Upstash Redis",
     };
     let region = store
