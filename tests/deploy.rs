@@ -622,3 +622,210 @@ fn every_deploy_script_passes_shellcheck() {
         );
     }
 }
+
+fn example(name: &str) -> PathBuf {
+    root().join("examples").join(format!("{name}.flyx"))
+}
+
+fn events_of<'a>(
+    events: &'a [Vec<serde_json::Value>],
+    what: &'a str,
+) -> impl Iterator<Item = &'a Vec<serde_json::Value>> + 'a {
+    events.iter().filter(move |e| kind(e) == what)
+}
+
+#[test]
+fn no_credential_flyctl_prints_reaches_the_output() {
+    for example in examples() {
+        let project = Project::new(&example);
+        let first = ok(&project.deploy(&[], &[]));
+        let second = ok(&project.deploy(&[], &[]));
+        let dry = ok(&project.deploy(&["--dry-run"], &[]));
+        for output in [first, second, dry] {
+            assert!(
+                !output.contains("CREDENTIAL"),
+                "{}: a password flyctl printed reached deploy.sh's output:\n{output}",
+                example.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_code_only_redeploy_needs_no_secret_values() {
+    for example in examples() {
+        let mut project = Project::new(&example);
+        if project.secrets.is_empty() {
+            continue;
+        }
+        ok(&project.deploy(&[], &[]));
+        let staged = events_of(&project.events(), "stage_secrets").count();
+        project.secrets.clear();
+        let second = ok(&project.deploy(&[], &[]));
+        assert_eq!(
+            events_of(&project.events(), "stage_secrets").count(),
+            staged,
+            "{}: nothing to stage without values:\n{second}",
+            example.display()
+        );
+    }
+}
+
+#[test]
+fn a_value_given_on_a_later_run_is_staged_and_a_new_app_needs_one() {
+    let mut project = Project::new(&example("product-drop"));
+    ok(&project.deploy(&[], &[]));
+    let value = project.secrets["API_SECRET_KEY"].clone();
+    project.secrets.clear();
+    project
+        .secrets
+        .insert("API_SECRET_KEY".into(), format!("{value}-rotated"));
+    ok(&project.deploy(&[], &[]));
+    let events = project.events();
+    let last = events_of(&events, "stage_secrets").last().expect("staged");
+    assert_eq!(last[1], "drop-api");
+    assert_eq!(last[2], serde_json::json!(["API_SECRET_KEY"]));
+    assert_eq!(
+        project.state()["apps"]["drop-api"]["secrets"]["API_SECRET_KEY"],
+        format!("{value}-rotated").as_str()
+    );
+
+    let mut fresh = Project::new(&example("product-drop"));
+    fresh.secrets.clear();
+    let output = fresh.deploy(&[], &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "no value for the secret API_SECRET_KEY, which drop-api (api) does not have yet"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn only_services_whose_count_the_stack_sets_are_scaled() {
+    let project = Project::new(&example("product-drop"));
+    ok(&project.deploy(&[], &[]));
+    ok(&project.deploy(&[], &[]));
+    let scaled: std::collections::BTreeSet<String> = events_of(&project.events(), "scale")
+        .map(|e| e[1].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(
+        scaled.into_iter().collect::<Vec<_>>(),
+        ["drop-api", "drop-sse"],
+        "web, worker, nats and restate set no count: a hand-set count stays"
+    );
+}
+
+#[test]
+fn services_with_one_build_recipe_build_one_image() {
+    let project = Project::new(&example("chain-indexers"));
+    ok(&project.deploy(&[], &[]));
+    let events = project.events();
+    let builds: Vec<_> = events_of(&events, "build").collect();
+    assert_eq!(builds.len(), 1, "one build for eight indexers: {builds:?}");
+    let image = builds[0][3].as_str().expect("a pushed image").to_string();
+    assert!(image.starts_with("registry.fly.io/cw-index-"), "{image}");
+    let deployed_with_image = events_of(&events, "deploy")
+        .filter(|e| e[4] == image.as_str())
+        .count();
+    assert_eq!(deployed_with_image, 8);
+    // NATS is an image: it builds nothing and deploys no shared image.
+    assert!(events_of(&events, "deploy").any(|e| e[1] == "cw-nats" && e[4].is_null()));
+
+    // One indexer alone builds its own image, as a plain deploy.
+    let alone = Project::new(&example("chain-indexers"));
+    ok(&alone.deploy(&[], &[]));
+    ok(&alone.deploy(&["--only", "index-base"], &[]));
+    let events = alone.events();
+    let last_build = events_of(&events, "build").last().expect("built");
+    assert_eq!(last_build[1], "cw-index-base");
+    assert!(
+        last_build[3].is_null(),
+        "a plain deploy builds: {last_build:?}"
+    );
+}
+
+#[test]
+fn a_listing_that_cannot_be_read_stops_the_run_before_creating_twice() {
+    let project = Project::new(&example("product-drop"));
+    ok(&project.deploy(&[], &[]));
+    let volumes = events_of(&project.events(), "create_volume").count();
+    let output = project.deploy(&[], &[("FAKE_FLY_GARBLE", "volumes list")]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("is not JSON"), "{stderr}");
+    assert_eq!(
+        events_of(&project.events(), "create_volume").count(),
+        volumes,
+        "no volume created because a listing could not be read"
+    );
+}
+
+#[test]
+fn postgres_users_get_least_privilege_unless_asked() {
+    // Legacy Fly Postgres: no superuser.
+    let legacy = Project::new(&example("chain-indexers"));
+    ok(&legacy.deploy(&[], &[]));
+    let attaches: Vec<_> = events_of(&legacy.events(), "attach_postgres")
+        .cloned()
+        .collect();
+    assert_eq!(attaches.len(), 8);
+    for attach in &attaches {
+        assert_eq!(attach[6], "user", "{attach:?}");
+        assert_eq!(attach[5], "indexer", "{attach:?}");
+    }
+    // Managed Postgres: the API migrates (schema_admin), the worker writes.
+    let managed = Project::new(&example("ampel"));
+    ok(&managed.deploy(&[], &[]));
+    let events = managed.events();
+    let users: Vec<(String, String)> = events_of(&events, "create_mpg_user")
+        .map(|e| {
+            (
+                e[2].as_str().unwrap_or_default().into(),
+                e[3].as_str().unwrap_or_default().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        users,
+        [
+            ("ampel_api".to_string(), "schema_admin".to_string()),
+            ("ampel_worker".to_string(), "writer".to_string())
+        ]
+    );
+    assert_eq!(events_of(&events, "create_mpg_database").count(), 1);
+    assert_eq!(events_of(&events, "attach_mpg").count(), 2);
+    ok(&managed.deploy(&[], &[]));
+    assert_eq!(
+        creations(&managed.events()),
+        creations(&events),
+        "a second run creates no database, user or attachment"
+    );
+}
+
+#[test]
+fn migrations_run_as_release_commands_even_when_machines_have_stopped() {
+    for (name, app) in [("medio", "medio-backend"), ("ampel", "ampel-api")] {
+        let project = Project::new(&example(name));
+        ok(&project.deploy(&[], &[]));
+        // Fly stops idle machines; flyctl's deploy leaves them stopped.
+        let idle = Command::new(project.dir.path().join("bin/flyctl"))
+            .arg("__idle")
+            .env("FAKE_FLY_STATE", project.state_path())
+            .output()
+            .expect("fake runs");
+        assert!(idle.status.success());
+        ok(&project.deploy(&[], &[]));
+        let events = project.events();
+        assert_eq!(
+            events_of(&events, "release_command")
+                .filter(|e| e[1] == app)
+                .count(),
+            2,
+            "{name}: the migration runs before each deploy of {app}"
+        );
+        assert_eq!(events_of(&events, "ssh").count(), 0, "{name}: no SSH step");
+    }
+}

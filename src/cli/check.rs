@@ -44,11 +44,11 @@ impl CheckArgs {
             && let Some(topology) = &checked.topology
         {
             let stack = &topology.stack;
-            println!(
-                "{}: {} ok",
+            super::console::out(&format!(
+                "{}: {} ok\n",
                 loaded.name,
                 count_of(stack.services.len(), stack.stores.len())
-            );
+            ));
         }
         EXIT_OK
     }

@@ -76,7 +76,7 @@ impl GraphArgs {
         let drawing = graph::render(&topology, self.format(), &header);
         match &self.output {
             None => {
-                print!("{drawing}");
+                super::console::out(&drawing);
                 EXIT_OK
             }
             Some(path) => match write_atomically(path, &drawing) {

@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod console;
 mod graph;
 mod input;
 mod project;

@@ -90,7 +90,7 @@ impl Reporter {
     pub fn diagnostics(&mut self, diagnostics: &Diagnostics, sources: &Sources) {
         match self.format {
             Format::Text if diagnostics.is_empty() => {}
-            Format::Text => eprint!("{}", render::to_text(diagnostics, sources, self.style)),
+            Format::Text => super::console::err(&render::to_text(diagnostics, sources, self.style)),
             Format::Json => self.json.extend(
                 render::to_json(diagnostics, sources)
                     .into_iter()
@@ -102,15 +102,12 @@ impl Reporter {
     /// Reports a file-level error and returns its exit code.
     pub fn error(&mut self, error: &CliError, file: Option<&str>) -> u8 {
         match self.format {
-            Format::Text => eprint!(
-                "{}",
-                render::sourceless_to_text(
-                    error.code,
-                    &error.message,
-                    error.help.as_deref(),
-                    self.style
-                )
-            ),
+            Format::Text => super::console::err(&render::sourceless_to_text(
+                error.code,
+                &error.message,
+                error.help.as_deref(),
+                self.style,
+            )),
             Format::Json => self.json.push(serde_json::json!({
                 "code": error.code.as_str(),
                 "severity": "error",
@@ -130,8 +127,8 @@ impl Reporter {
     pub fn finish(self) {
         if self.format == Format::Json {
             match serde_json::to_string_pretty(&self.json) {
-                Ok(json) => println!("{json}"),
-                Err(e) => eprintln!("cannot print diagnostics as JSON: {e}"),
+                Ok(json) => super::console::out(&format!("{json}\n")),
+                Err(e) => super::console::err(&format!("cannot print diagnostics as JSON: {e}\n")),
             }
         }
     }

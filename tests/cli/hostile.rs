@@ -179,3 +179,35 @@ fn an_output_path_that_is_a_file_is_refused() {
         run.stderr
     );
 }
+
+#[test]
+fn a_reader_that_closes_the_pipe_early_causes_no_panic() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    // Many diagnostics, so the JSON is far larger than a pipe's buffer.
+    let mut text = String::from("project p {\n  region = ams\n}\n");
+    for i in 0..2000 {
+        text.push_str(&format!("service s{i} {{ image = \"x\"  region = amz }}\n"));
+    }
+    let dir = temp_with(&[("stack.flyx", &text)]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flyx"))
+        .args(["check", "--format", "json", "stack.flyx"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("flyx runs");
+    let mut first = [0u8; 16];
+    let mut stdout = child.stdout.take().expect("stdout");
+    stdout.read_exact(&mut first).expect("some output");
+    drop(stdout);
+    let output = child.wait_with_output().expect("flyx ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "the input's errors decide the exit"
+    );
+}
