@@ -646,7 +646,7 @@ pub struct Link {
     pub user: Option<Spanned<String>>,
     /// For Managed Postgres: the user's role (writer unless asked).
     pub role: Option<Spanned<PgRole>>,
-    /// For a legacy Fly Postgres app: attach as a superuser (off unless asked).
+    /// For an unmanaged Fly Postgres app: attach as a superuser (off unless asked).
     pub superuser: Option<Spanned<bool>>,
     /// Where the link was written.
     pub span: Span,

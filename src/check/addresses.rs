@@ -209,13 +209,13 @@ fn check_store_link(link: &crate::model::Link, kind: &StoreKind, diagnostics: &m
             "role",
             link.role.map(|r| r.span),
             managed,
-            "Managed Postgres (a legacy app's user owns its database, or is a superuser)",
+            "Managed Postgres (users of an unmanaged app get no role)",
         ),
         (
             "superuser",
             link.superuser.map(|s| s.span),
             legacy,
-            "a legacy Fly Postgres app (Managed Postgres users get a `role`)",
+            "an unmanaged Fly Postgres app (Managed Postgres users get a `role`)",
         ),
     ];
     for (name, span, applies, to) in misplaced {
@@ -243,7 +243,7 @@ fn check_store_link(link: &crate::model::Link, kind: &StoreKind, diagnostics: &m
 fn store_kind_name(kind: &StoreKind) -> &'static str {
     match kind {
         StoreKind::Postgres(Postgres::Managed(_)) => "Managed Postgres",
-        StoreKind::Postgres(Postgres::Legacy(_)) => "a legacy Fly Postgres app",
+        StoreKind::Postgres(Postgres::Legacy(_)) => "an unmanaged Fly Postgres app",
         StoreKind::Redis(_) => "Upstash Redis",
     }
 }

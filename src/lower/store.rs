@@ -1,5 +1,5 @@
 //! Stage 2, lower: managed data stores, `postgres NAME { }` (Managed Postgres,
-//! or a legacy Fly Postgres app with `managed = false`) and `redis NAME { }`
+//! or an unmanaged Fly Postgres app with `managed = false`) and `redis NAME { }`
 //! (Upstash Redis).
 
 use super::fields::{Fields, Sink};
@@ -14,7 +14,7 @@ use crate::syntax::ast::Block;
 
 /// Settings only a Managed Postgres cluster takes.
 const MANAGED_ONLY: &[&str] = &["plan", "version", "extensions"];
-/// Settings only a legacy Fly Postgres app takes.
+/// Settings only an unmanaged Fly Postgres app takes.
 const LEGACY_ONLY: &[&str] = &["vm", "memory", "cluster_size", "backups"];
 
 /// Lowers `postgres db { ... }` or `redis cache { ... }`.
@@ -85,7 +85,7 @@ fn lower_postgres(f: &mut Fields<'_>) -> Option<StoreKind> {
         report_foreign(
             f,
             LEGACY_ONLY,
-            "a legacy Fly Postgres app (`managed = false`)",
+            "an unmanaged Fly Postgres app (`managed = false`)",
         );
         Postgres::Managed(lower_managed(f, volume_gb))
     } else {
@@ -172,7 +172,7 @@ fn extension_name_ok(name: &Spanned<String>, sink: &Sink) -> bool {
     ok
 }
 
-/// Reads the settings of a legacy Fly Postgres app.
+/// Reads the settings of an unmanaged Fly Postgres app.
 fn lower_legacy(f: &mut Fields<'_>, volume_gb: Spanned<u64>) -> LegacyPostgres {
     let at = f.block_span();
     let sink = f.sink();
