@@ -418,13 +418,17 @@ fn exec_form(words: &[String]) -> String {
 }
 
 /// What each runtime keeps out of its build context, besides the common list.
+/// `**/` matches at any depth; Rust's `target` is the workspace's, at the root
+/// only, so a source folder named `target` is still sent.
 fn ignores(config: &RuntimeConfig) -> Vec<&'static str> {
     match config {
-        RuntimeConfig::Rust { .. } => vec!["target"],
-        RuntimeConfig::Node { .. } => vec!["node_modules", "npm-debug.log*", ".next"],
-        RuntimeConfig::Python { .. } => vec!["__pycache__", "*.pyc", ".venv", ".pytest_cache"],
-        RuntimeConfig::Go { .. } => vec!["*.test"],
-        RuntimeConfig::Static { .. } => vec!["node_modules", "npm-debug.log*"],
+        RuntimeConfig::Rust { .. } => vec!["/target"],
+        RuntimeConfig::Node { .. } => vec!["**/node_modules", "**/npm-debug.log*", "**/.next"],
+        RuntimeConfig::Python { .. } => {
+            vec!["**/__pycache__", "**/*.pyc", "**/.venv", "**/.pytest_cache"]
+        }
+        RuntimeConfig::Go { .. } => vec!["**/*.test"],
+        RuntimeConfig::Static { .. } => vec!["**/node_modules", "**/npm-debug.log*"],
     }
 }
 
