@@ -348,3 +348,111 @@ fn own_dockerfiles_and_images_get_no_generated_dockerfile() {
     }
     assert!(seen >= 5);
 }
+
+/// Whether `.dockerignore` keeps `path` out of the context, as Docker reads it:
+/// the last matching pattern wins, `!` sends a path again, `**` spans any
+/// number of folders, and a pattern that matches a folder matches what is in it.
+fn ignored(dockerignore: &str, path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    let mut out = false;
+    for line in dockerignore.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (keep, pattern) = match line.strip_prefix('!') {
+            Some(p) => (true, p),
+            None => (false, line),
+        };
+        let segments: Vec<&str> = pattern.trim_start_matches('/').split('/').collect();
+        if (1..=parts.len()).any(|n| segments_match(&segments, &parts[..n])) {
+            out = !keep;
+        }
+    }
+    out
+}
+
+fn segments_match(pattern: &[&str], path: &[&str]) -> bool {
+    match (pattern.first(), path.first()) {
+        (None, None) => true,
+        (Some(&"**"), _) => {
+            segments_match(&pattern[1..], path)
+                || (!path.is_empty() && segments_match(pattern, &path[1..]))
+        }
+        (Some(p), Some(s)) => wildcard(p, s) && segments_match(&pattern[1..], &path[1..]),
+        _ => false,
+    }
+}
+
+fn wildcard(pattern: &str, text: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == text,
+        Some((head, tail)) => {
+            text.starts_with(head)
+                && (head.len()..=text.len())
+                    .any(|i| text.is_char_boundary(i) && wildcard(tail, &text[i..]))
+        }
+    }
+}
+
+#[test]
+fn dockerignore_patterns_match_at_any_depth() {
+    let mut seen = 0;
+    for path in inputs() {
+        let text = std::fs::read_to_string(&path).expect("utf-8");
+        let (sources, file) = Sources::single("input.flyx", text);
+        let Some(topology) = flyx::check(&sources, file).topology else {
+            continue;
+        };
+        let Ok(outputs) = flyx::emit::emit(&topology, &EmitOptions::beside("input.flyx")) else {
+            continue;
+        };
+        for service in &topology.stack.services {
+            let Source::Runtime(build) = &service.source else {
+                continue;
+            };
+            let name = &service.name.value;
+            let ignore = &outputs
+                .get(&format!("{name}/.dockerignore"))
+                .expect(".dockerignore")
+                .contents;
+            seen += 1;
+            for secret in [
+                ".env",
+                ".env.production",
+                "frontend/.env",
+                "frontend/.env.production",
+                "a/b/c/.env.local",
+                ".git/HEAD",
+                "backend/certs/server.key",
+                "tls/cert.pem",
+            ] {
+                assert!(ignored(ignore, secret), "{name}: `{secret}` is sent");
+            }
+            for kept in [
+                ".env.example",
+                "frontend/.env.example",
+                "src/main.rs",
+                "src/target/mod.rs",
+                "frontend/package.json",
+                "next.config.fly.ts",
+            ] {
+                assert!(!ignored(ignore, kept), "{name}: `{kept}` is left out");
+            }
+            let local_builds: &[&str] = match build.runtime.value {
+                flyx::model::Runtime::Rust => &["target/release/app"],
+                flyx::model::Runtime::Node => &[
+                    "node_modules/x/index.js",
+                    "frontend/node_modules/x/index.js",
+                    "web/.next/cache/a",
+                ],
+                flyx::model::Runtime::Static => &["site/node_modules/x/index.js"],
+                flyx::model::Runtime::Python => &["app/__pycache__/a.pyc", "svc/.venv/bin/python"],
+                flyx::model::Runtime::Go => &["pkg/x.test"],
+            };
+            for local in local_builds {
+                assert!(ignored(ignore, local), "{name}: `{local}` is sent");
+            }
+        }
+    }
+    assert!(seen >= 5, "every runtime's .dockerignore is read");
+}

@@ -163,8 +163,19 @@ fn codes_fixtures_and_docs_agree() {
         .map(str::to_string)
         .collect();
     let mut problems = Vec::new();
+    let retired: Vec<&str> = Code::RETIRED.iter().map(|c| c.as_str()).collect();
     for code in &codes {
-        if !fixture_codes.iter().any(|f| f == code) {
+        let has_fixture = fixture_codes.iter().any(|f| f == code);
+        if retired.contains(code) {
+            if has_fixture {
+                problems.push(format!("{code} is no longer emitted but has a fixture"));
+            }
+            if !docs.contains(&format!("## {code}: no longer emitted")) {
+                problems.push(format!(
+                    "{code} is retired: its section must say `## {code}: no longer emitted`"
+                ));
+            }
+        } else if !has_fixture {
             problems.push(format!("{code} has no fixture in tests/errors/"));
         }
         if !doc_codes.iter().any(|d| d == code) {

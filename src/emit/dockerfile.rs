@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
+use super::EmitOptions;
 use super::templates::Templates;
-use super::{EmitOptions, join_relative};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{PackageManager, PythonInstaller, RuntimeBuild, RuntimeConfig, Service};
 use crate::topology::{ServiceId, Topology};
@@ -15,10 +15,12 @@ pub const CARGO_CHEF_VERSION: &str = "0.1.71";
 pub const UV_VERSION: &str = "0.8";
 /// The nginx-unprivileged image tag the static template serves from.
 pub const NGINX_VERSION: &str = "1.28";
+/// The delimiter of the heredoc that holds nginx.conf in the static Dockerfile.
+const NGINX_CONF_END: &str = "NGINX_CONF";
 
 /// One generated file beside the service's fly.toml.
 pub struct Generated {
-    /// File name: `Dockerfile`, `.dockerignore`, `nginx.conf`.
+    /// File name: `Dockerfile`, `.dockerignore`.
     pub name: &'static str,
     /// Its text.
     pub contents: String,
@@ -52,7 +54,6 @@ pub fn render(
     let service = topology.service(id);
     let common = common(topology, id, options);
     let detected = options.detected.get(&service.name.value).copied();
-    let mut files = Vec::new();
     let dockerfile = match &build.config {
         RuntimeConfig::Rust {
             version,
@@ -146,17 +147,26 @@ pub fn render(
         } => {
             let manager = Manager::choose(package_manager.map(|p| p.value), detected);
             let port = service.http.as_ref().map_or(8080, |h| h.port.value);
-            let nginx_conf = nginx_conf_path(service, build, options)?;
-            files.push(Generated {
-                name: "nginx.conf",
-                contents: templates.render(
-                    "nginx.conf.hbs",
-                    &NginxContext {
-                        header: options.header(),
-                        port,
-                    },
-                )?,
-            });
+            // Inside the Dockerfile, so a context without the output folder builds.
+            let mut nginx_conf = templates.render(
+                "nginx.conf.hbs",
+                &NginxContext {
+                    header: options.header(),
+                    port,
+                },
+            )?;
+            if !nginx_conf.ends_with('\n') {
+                nginx_conf.push('\n');
+            }
+            if nginx_conf.lines().any(|line| line == NGINX_CONF_END) {
+                return Err(Diagnostic::new(
+                    Code::E0406,
+                    build.span,
+                    format!("nginx.conf.hbs has a line `{NGINX_CONF_END}`, which ends the Dockerfile's heredoc"),
+                )
+                .label("the static runtime writes nginx.conf into the Dockerfile")
+                .help("remove that line from flyx/dockerfiles/nginx.conf.hbs"));
+            }
             templates.render(
                 "static.Dockerfile.hbs",
                 &StaticContext {
@@ -174,21 +184,23 @@ pub fn render(
             )?
         }
     };
-    files.push(Generated {
-        name: "Dockerfile",
-        contents: dockerfile,
-    });
-    files.push(Generated {
-        name: ".dockerignore",
-        contents: templates.render(
-            "dockerignore.hbs",
-            &IgnoreContext {
-                header: options.header(),
-                ignores: ignores(&build.config),
-            },
-        )?,
-    });
-    Ok(files)
+    let dockerignore = templates.render(
+        "dockerignore.hbs",
+        &IgnoreContext {
+            header: options.header(),
+            ignores: ignores(&build.config),
+        },
+    )?;
+    Ok(vec![
+        Generated {
+            name: "Dockerfile",
+            contents: dockerfile,
+        },
+        Generated {
+            name: ".dockerignore",
+            contents: dockerignore,
+        },
+    ])
 }
 
 fn common(topology: &Topology, id: ServiceId, options: &EmitOptions) -> Common {
@@ -418,50 +430,16 @@ fn exec_form(words: &[String]) -> String {
 }
 
 /// What each runtime keeps out of its build context, besides the common list.
+/// `**/` matches at any depth; Rust's `target` is the workspace's, at the root
+/// only, so a source folder named `target` is still sent.
 fn ignores(config: &RuntimeConfig) -> Vec<&'static str> {
     match config {
-        RuntimeConfig::Rust { .. } => vec!["target"],
-        RuntimeConfig::Node { .. } => vec!["node_modules", "npm-debug.log*", ".next"],
-        RuntimeConfig::Python { .. } => vec!["__pycache__", "*.pyc", ".venv", ".pytest_cache"],
-        RuntimeConfig::Go { .. } => vec!["*.test"],
-        RuntimeConfig::Static { .. } => vec!["node_modules", "npm-debug.log*"],
+        RuntimeConfig::Rust { .. } => vec!["/target"],
+        RuntimeConfig::Node { .. } => vec!["**/node_modules", "**/npm-debug.log*", "**/.next"],
+        RuntimeConfig::Python { .. } => {
+            vec!["**/__pycache__", "**/*.pyc", "**/.venv", "**/.pytest_cache"]
+        }
+        RuntimeConfig::Go { .. } => vec!["**/*.test"],
+        RuntimeConfig::Static { .. } => vec!["**/node_modules", "**/npm-debug.log*"],
     }
-}
-
-/// The path of the generated nginx.conf inside the service's build context, so
-/// the Dockerfile can copy it; an error when the output folder is outside it.
-fn nginx_conf_path(
-    service: &Service,
-    build: &RuntimeBuild,
-    options: &EmitOptions,
-) -> Result<String, Diagnostic> {
-    let context = join_relative(&[&build.context.value]);
-    let from_context = join_relative(&[
-        &relative_from(&context),
-        &options.output_from_project,
-        &service.name.value,
-        "nginx.conf",
-    ]);
-    if context.starts_with("..") || from_context.starts_with("..") {
-        return Err(Diagnostic::new(
-            Code::E0407,
-            build.context.span,
-            format!(
-                "the build context of `{}` does not contain the output folder `{}`",
-                service.name.value, options.output_from_project
-            ),
-        )
-        .label("the Dockerfile copies the generated nginx.conf from inside this context")
-        .help("build from a folder that contains the output (`context = \".\"`), or write the output inside the context with `-o`"));
-    }
-    Ok(from_context)
-}
-
-/// The way back from a folder inside the project: `web/app` gives `../..`.
-fn relative_from(folder: &str) -> String {
-    let depth = folder
-        .split('/')
-        .filter(|part| !part.is_empty() && *part != ".")
-        .count();
-    vec![".."; depth].join("/")
 }

@@ -186,7 +186,9 @@ fn stack_files(
 /// The files `flyx build` writes at the top of the output folder.
 pub const STACK_FILES: &[&str] = &["ARCHITECTURE.md", "deploy.sh"];
 
-/// The files `flyx build` may write in a service's folder.
+/// The files `flyx build` may write in a service's folder. `nginx.conf` is no
+/// longer written (the static Dockerfile holds it), but one an older flyx wrote
+/// is still removed as stale.
 pub const SERVICE_FILES: &[&str] = &["fly.toml", "Dockerfile", ".dockerignore", "nginx.conf"];
 
 /// Whether `path` (relative, with `/`) has the shape of a file `flyx build`

@@ -547,3 +547,53 @@ fn a_module_that_uses_the_root_file_is_a_cycle_however_the_root_is_named() {
         assert!(run.stderr.contains("1 error"), "{name}: {}", run.stderr);
     }
 }
+
+/// A static site in a subfolder builds into any output folder: the Dockerfile
+/// holds nginx's configuration, so it copies nothing from outside its context
+/// (this was E0407 once).
+#[test]
+fn a_static_site_in_a_subfolder_builds_with_any_output_folder() {
+    let stack = "project site {\n  region = ams\n}\n\nservice web {\n  build {\n    runtime = static\n    context = \"frontend\"\n  }\n  http { port = 8080  public = true }\n}\n";
+    for output in [
+        None,
+        Some("fly"),
+        Some("out/deploy"),
+        Some("frontend/fly"),
+        Some("../elsewhere"),
+    ] {
+        let dir = temp_with(&[
+            ("app/stack.flyx", stack),
+            ("app/frontend/package.json", "{}"),
+            ("app/frontend/package-lock.json", "{}"),
+        ]);
+        let project = dir.path().join("app");
+        let mut args = vec!["build", "stack.flyx"];
+        if let Some(output) = output {
+            args.extend(["-o", output]);
+        }
+        let run = flyx(&project, &args);
+        assert_eq!(run.code, 0, "-o {output:?}: {}", run.stderr);
+        let folder = project.join(output.unwrap_or("fly"));
+        let dockerfile = read(&folder, "web/Dockerfile");
+        assert!(
+            dockerfile.contains("COPY <<'NGINX_CONF' /etc/nginx/conf.d/default.conf\n"),
+            "{dockerfile}"
+        );
+        assert!(
+            dockerfile.contains("    listen [::]:8080;\n"),
+            "{dockerfile}"
+        );
+        let copies: Vec<&str> = dockerfile
+            .lines()
+            .filter(|l| {
+                l.starts_with("COPY ") && !l.starts_with("COPY --from=") && !l.contains("<<")
+            })
+            .collect();
+        assert_eq!(
+            copies,
+            ["COPY package.json package-lock.json ./", "COPY . ."],
+            "-o {output:?}"
+        );
+        assert!(!folder.join("web/nginx.conf").exists(), "-o {output:?}");
+    }
+}
