@@ -829,3 +829,79 @@ fn migrations_run_as_release_commands_even_when_machines_have_stopped() {
         assert_eq!(events_of(&events, "ssh").count(), 0, "{name}: no SSH step");
     }
 }
+
+/// Runs the product-drop Restate registration step as the Restate machine
+/// would (`sh -c`), with a curl that serves `manifest` as the worker's
+/// discovery answer; returns whether it succeeded and what it posted to the
+/// admin API.
+fn register_with_manifest(command: &str, manifest: &str) -> (bool, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let curl = dir.path().join("curl");
+    std::fs::write(
+        &curl,
+        "#!/bin/sh\ncase \"$*\" in\n  *--http2-prior-knowledge*/discover*) printf '%s' \"$MANIFEST\" ;;\n  *localhost:9070/deployments*) printf '%s\\n' \"$*\" >> \"$POSTED\" ;;\n  *) exit 7 ;;\nesac\n",
+    )
+    .expect("write curl");
+    let mut perms = std::fs::metadata(&curl).expect("curl").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&curl, perms).expect("chmod");
+    let posted = dir.path().join("posted");
+    let words: Vec<&str> = vec!["sh", "-c"];
+    let script = command
+        .strip_prefix("sh -c '")
+        .and_then(|rest| rest.strip_suffix('\''))
+        .expect("the step is `sh -c '...'`");
+    let output = Command::new(words[0])
+        .args(&words[1..])
+        .arg(script)
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                dir.path().display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env("MANIFEST", manifest)
+        .env("POSTED", &posted)
+        .output()
+        .expect("sh runs");
+    (
+        output.status.success(),
+        std::fs::read_to_string(posted).unwrap_or_default(),
+    )
+}
+
+#[test]
+fn restate_registers_the_worker_only_when_its_handlers_change() {
+    let project = Project::new(&example("product-drop"));
+    ok(&project.deploy(&[], &[]));
+    let events = project.events();
+    let step = events_of(&events, "ssh")
+        .find(|e| e[1] == "drop-restate")
+        .and_then(|e| e[2].as_str())
+        .expect("the registration step runs on Restate")
+        .to_string();
+    assert!(!step.contains("force"), "never forced: {step}");
+    let (ok_first, first) = register_with_manifest(&step, r#"{"services":[{"name":"Orders"}]}"#);
+    assert!(ok_first);
+    // The same handlers, with the keys in another order: the same deployment.
+    let (_, again) = register_with_manifest(&step, r#"{ "services" : [ {"name":"Orders"} ] }"#);
+    let (_, changed) = register_with_manifest(
+        &step,
+        r#"{"services":[{"name":"Orders"},{"name":"Refunds"}]}"#,
+    );
+    assert!(
+        first.contains("http://drop-worker.internal:8080/m-"),
+        "{first}"
+    );
+    assert_eq!(first, again, "an unchanged manifest registers the same URI");
+    assert_ne!(first, changed, "new handlers register a new deployment");
+    // A worker that does not answer discovery registers nothing, and the
+    // step fails, which stops deploy.sh.
+    for broken in ["", "<html>502</html>"] {
+        let (succeeded, posted) = register_with_manifest(&step, broken);
+        assert!(!succeeded, "{broken:?}");
+        assert_eq!(posted, "", "{broken:?}");
+    }
+}
