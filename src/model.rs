@@ -130,6 +130,15 @@ pub enum Source {
 }
 
 impl Source {
+    /// The build's arguments, to add env values the build needs to.
+    pub fn build_args_mut(&mut self) -> Option<&mut Vec<EnvVar>> {
+        match self {
+            Source::Dockerfile(build) => Some(&mut build.args),
+            Source::Runtime(build) => Some(&mut build.args),
+            Source::Image(_) | Source::Missing => None,
+        }
+    }
+
     /// `[build.args]`: none for an image, or when nothing was said.
     pub fn build_args(&self) -> &[EnvVar] {
         match self {
@@ -162,8 +171,13 @@ pub struct RuntimeBuild {
     pub runtime: Spanned<Runtime>,
     /// Build context, relative to the `.flyx` file's folder.
     pub context: Spanned<String>,
-    /// `[build.args]`, also declared as `ARG` in the Dockerfile.
+    /// `[build.args]`, also declared as `ARG` in the Dockerfile: the `args`
+    /// block, then the env values the build needs (`build_env`, `NEXT_PUBLIC_*`).
     pub args: Vec<EnvVar>,
+    /// Debian packages the build stage installs (`packages`).
+    pub packages: Vec<Spanned<String>>,
+    /// Debian packages the runtime stage installs (`runtime_packages`).
+    pub runtime_packages: Vec<Spanned<String>>,
     /// The runtime's options, with their defaults applied.
     pub config: RuntimeConfig,
     /// The `build` block.
@@ -196,6 +210,8 @@ pub enum RuntimeConfig {
         start: Option<String>,
         /// Whether the app is a Next.js `output: "standalone"` build.
         next_standalone: bool,
+        /// The Next.js config file copied over `next.config.<ext>` before the build.
+        next_config: Option<String>,
     },
     /// A Python app.
     Python {

@@ -456,3 +456,159 @@ fn dockerignore_patterns_match_at_any_depth() {
     }
     assert!(seen >= 5, "every runtime's .dockerignore is read");
 }
+
+/// The generated files of one case, by path.
+fn case_outputs(case: &str) -> flyx::emit::Outputs {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/cases/{case}/input.flyx"));
+    let text = std::fs::read_to_string(&path).expect("utf-8");
+    let (sources, file) = Sources::single("input.flyx", text);
+    let topology = flyx::check(&sources, file).topology.expect("checks");
+    flyx::emit::emit(&topology, &EmitOptions::beside("input.flyx")).expect("emits")
+}
+
+fn file(outputs: &flyx::emit::Outputs, path: &str) -> String {
+    outputs.get(path).expect(path).contents.clone()
+}
+
+/// The instructions of the stage named `stage`.
+fn stage(dockerfile: &str, stage: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut inside = false;
+    for (keyword, rest) in instructions(dockerfile) {
+        if keyword == "FROM" {
+            inside = rest.ends_with(&format!(" AS {stage}"));
+            continue;
+        }
+        if inside {
+            out.push((keyword, rest));
+        }
+    }
+    out
+}
+
+fn position(steps: &[(String, String)], keyword: &str, contains: &str) -> usize {
+    steps
+        .iter()
+        .position(|(k, rest)| k == keyword && rest.contains(contains))
+        .unwrap_or_else(|| panic!("no `{keyword} ..{contains}..` in {steps:#?}"))
+}
+
+#[test]
+fn next_gets_its_build_time_env_config_file_and_a_writable_next_folder() {
+    let outputs = case_outputs("runtime_packages_and_build_env");
+    let dockerfile = file(&outputs, "web/Dockerfile");
+    let build = stage(&dockerfile, "build");
+    let next_build = position(&build, "RUN", "run build");
+    for arg in ["BUILD_SHA", "INTERNAL_API_URL", "NEXT_PUBLIC_API_URL"] {
+        assert!(
+            position(&build, "ARG", arg) < next_build,
+            "{arg} after the build"
+        );
+    }
+    assert!(
+        !dockerfile.contains("ARG LOG_LEVEL"),
+        "only build-time env is an ARG"
+    );
+    let config = position(
+        &build,
+        "RUN",
+        "cp config/next.config.prod.mjs next.config.mjs",
+    );
+    assert!(
+        build[config]
+            .1
+            .starts_with("rm -f next.config.js next.config.ts next.config.mjs")
+    );
+    assert!(config < next_build);
+    assert!(position(&build, "RUN", "mkdir -p public") < next_build);
+    let runtime = stage(&dockerfile, "runtime");
+    position(
+        &runtime,
+        "COPY",
+        "--from=build --chown=node:node /app/.next/standalone ./",
+    );
+    position(
+        &runtime,
+        "COPY",
+        "--from=build --chown=node:node /app/.next/static ./.next/static",
+    );
+    position(&runtime, "ENV", "HOSTNAME=\"::\"");
+    let toml = file(&outputs, "web/fly.toml");
+    assert!(
+        toml.contains("[build.args]\nBUILD_SHA = \"abc123\"\nINTERNAL_API_URL = \"http://shop-api.internal:8080\"\nNEXT_PUBLIC_API_URL = \"https://shop-api.fly.dev\"\n"),
+        "{toml}"
+    );
+    let env = toml.split("[env]").nth(1).expect("[env]");
+    assert!(
+        env.contains("INTERNAL_API_URL = \"http://shop-api.internal:8080\""),
+        "{toml}"
+    );
+}
+
+#[test]
+fn system_packages_are_installed_in_their_stage_with_apt() {
+    let outputs = case_outputs("runtime_packages_and_build_env");
+    let expected: &[(&str, &str, &str)] = &[
+        ("api", "build", "g++ make python3"),
+        ("api", "runtime", "openssl"),
+        ("indexer", "chef", "libpq-dev libssl-dev pkg-config"),
+        (
+            "indexer",
+            "runtime",
+            "ca-certificates libpq5=15.14-0+deb12u1 libssl3",
+        ),
+        ("ml", "build", "build-essential"),
+        ("ml", "runtime", "libgomp1"),
+        ("edge", "build", "git"),
+        ("site", "build", "python3"),
+    ];
+    for (service, stage_name, packages) in expected {
+        let dockerfile = file(&outputs, &format!("{service}/Dockerfile"));
+        let steps = stage(&dockerfile, stage_name);
+        let install = position(&steps, "RUN", "apt-get install");
+        assert_eq!(
+            steps[install]
+                .1
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+            format!(
+                "apt-get update && apt-get install -y --no-install-recommends {packages} && rm -rf /var/lib/apt/lists/*"
+            ),
+            "{service} {stage_name}"
+        );
+        let user = steps
+            .iter()
+            .position(|(k, _)| k == "USER")
+            .unwrap_or(usize::MAX);
+        assert!(
+            install < user,
+            "{service}: installed as the unprivileged user"
+        );
+    }
+    // The rust runtime has OpenSSL and the CA roots without asking.
+    let rust = file(&case_outputs("runtime_rust"), "api/Dockerfile");
+    assert!(
+        rust.contains("--no-install-recommends libssl-dev pkg-config \\"),
+        "{rust}"
+    );
+    assert!(
+        rust.contains("--no-install-recommends ca-certificates libssl3 \\"),
+        "{rust}"
+    );
+}
+
+#[test]
+fn a_node_release_command_keeps_the_dev_dependencies_it_may_need() {
+    let outputs = case_outputs("runtime_packages_and_build_env");
+    let api = file(&outputs, "api/Dockerfile");
+    assert!(!api.contains("prune"), "{api}");
+    position(&stage(&api, "runtime"), "COPY", "--from=build /app ./");
+    assert!(
+        file(&outputs, "api/fly.toml")
+            .contains("release_command = \"npx --no-install prisma migrate deploy\"")
+    );
+    // Without a release command, development dependencies go.
+    let plain = file(&case_outputs("runtime_node"), "api/Dockerfile");
+    position(&stage(&plain, "build"), "RUN", "npm prune --omit=dev");
+}

@@ -134,6 +134,14 @@ codes! {
     E0230,
     /// a `for` loop or template variable used where it cannot go, or a name no loop fills in
     E0231,
+    /// `build_env` names a variable the service's `env` does not set, or one `args` sets
+    E0232,
+    /// `next_config` does not name a Next.js config file inside the build context
+    E0233,
+    /// a system package name apt cannot install
+    E0234,
+    /// `runtime_packages` on a runtime whose image has no apt
+    E0235,
     /// a link or reference to a service or store that does not exist
     E0301,
     /// services that must each deploy before the other

@@ -7,6 +7,7 @@ use super::EmitOptions;
 use super::templates::Templates;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{PackageManager, PythonInstaller, RuntimeBuild, RuntimeConfig, Service};
+use crate::span::Spanned;
 use crate::topology::{ServiceId, Topology};
 
 /// The cargo-chef release the rust template installs.
@@ -15,6 +16,12 @@ pub const CARGO_CHEF_VERSION: &str = "0.1.71";
 pub const UV_VERSION: &str = "0.8";
 /// The nginx-unprivileged image tag the static template serves from.
 pub const NGINX_VERSION: &str = "1.28";
+/// Debian packages every rust build stage installs: openssl-sys (native-tls,
+/// reqwest's default) finds OpenSSL through pkg-config.
+pub const RUST_BUILD_PACKAGES: &[&str] = &["libssl-dev", "pkg-config"];
+/// Debian packages every rust runtime stage installs: the OpenSSL that binary
+/// links against, and the CA roots for outgoing TLS.
+pub const RUST_RUNTIME_PACKAGES: &[&str] = &["ca-certificates", "libssl3"];
 /// The delimiter of the heredoc that holds nginx.conf in the static Dockerfile.
 const NGINX_CONF_END: &str = "NGINX_CONF";
 
@@ -41,6 +48,10 @@ struct Common {
     ports: Vec<u16>,
     /// Volume mount paths, created and given to the unprivileged user.
     volumes: Vec<String>,
+    /// Debian packages the build stage installs.
+    packages: Vec<String>,
+    /// Debian packages the runtime stage installs.
+    runtime_packages: Vec<String>,
 }
 
 /// Renders the files of one runtime-built service.
@@ -52,7 +63,7 @@ pub fn render(
     options: &EmitOptions,
 ) -> Result<Vec<Generated>, Diagnostic> {
     let service = topology.service(id);
-    let common = common(topology, id, options);
+    let common = common(topology, id, build, options);
     let detected = options.detected.get(&service.name.value).copied();
     let dockerfile = match &build.config {
         RuntimeConfig::Rust {
@@ -76,8 +87,12 @@ pub fn render(
             build_script,
             start,
             next_standalone,
+            next_config,
         } => {
             let manager = Manager::choose(package_manager.map(|p| p.value), detected);
+            // The release command runs in this image on a temporary machine,
+            // and often needs a dev dependency (`prisma migrate deploy`).
+            let release = topology.resolved(id).release_command.is_some();
             let port = service.http.as_ref().map(|h| h.port.value);
             let start = start
                 .clone()
@@ -95,7 +110,9 @@ pub fn render(
                     corepack: manager.kind == PackageManager::Pnpm,
                     manifests: manager.manifests(),
                     install: manager.install(),
-                    prune: manager.prune(),
+                    prune: (!*next_standalone && !release).then(|| manager.prune()),
+                    keeps_dev_dependencies: !*next_standalone && release,
+                    next_config: next_config.as_deref().map(next_config_command),
                     build_command: build_script.as_ref().map(|s| manager.run(s)),
                     start_display: start,
                     start: exec_form(&start_words),
@@ -203,8 +220,14 @@ pub fn render(
     ])
 }
 
-fn common(topology: &Topology, id: ServiceId, options: &EmitOptions) -> Common {
+fn common(
+    topology: &Topology,
+    id: ServiceId,
+    build: &RuntimeBuild,
+    options: &EmitOptions,
+) -> Common {
     let service = topology.service(id);
+    let rust = matches!(build.config, RuntimeConfig::Rust { .. });
     let mut ports: Vec<u16> = service
         .http
         .iter()
@@ -229,7 +252,25 @@ fn common(topology: &Topology, id: ServiceId, options: &EmitOptions) -> Common {
             .iter()
             .map(|v| v.mount.value.clone())
             .collect(),
+        packages: with_defaults(&build.packages, rust.then_some(RUST_BUILD_PACKAGES)),
+        runtime_packages: with_defaults(
+            &build.runtime_packages,
+            rust.then_some(RUST_RUNTIME_PACKAGES),
+        ),
     }
+}
+
+/// The runtime's own packages, then the stack's, each once, sorted.
+fn with_defaults(declared: &[Spanned<String>], defaults: Option<&[&str]>) -> Vec<String> {
+    let mut packages: Vec<String> = defaults
+        .unwrap_or_default()
+        .iter()
+        .map(|p| p.to_string())
+        .chain(declared.iter().map(|p| p.value.clone()))
+        .collect();
+    packages.sort();
+    packages.dedup();
+    packages
 }
 
 #[derive(Debug, Serialize)]
@@ -251,7 +292,9 @@ struct NodeContext {
     corepack: bool,
     manifests: String,
     install: String,
-    prune: String,
+    prune: Option<String>,
+    keeps_dev_dependencies: bool,
+    next_config: Option<String>,
     build_command: Option<String>,
     start_display: String,
     start: String,
@@ -418,6 +461,26 @@ fn bad_start(service: &Service, problem: &str) -> Diagnostic {
     )
     .label("its `build` block's `start`")
     .help("balance the quotes in `start`")
+}
+
+/// Puts the stack's Next.js config in the place of Next's own: Next reads the
+/// first of `next.config.js`, `.mjs`, `.ts` it finds, so the others go.
+fn next_config_command(config: &str) -> String {
+    let extension = config.rsplit_once('.').map_or("js", |(_, e)| e);
+    let target = format!("next.config.{extension}");
+    let others: Vec<String> = crate::lower::NEXT_CONFIG_EXTENSIONS
+        .iter()
+        .map(|e| format!("next.config.{e}"))
+        .filter(|name| *name != target)
+        .collect();
+    if config == target {
+        format!("rm -f {}", others.join(" "))
+    } else {
+        format!(
+            "rm -f {} {target} && cp {config} {target}",
+            others.join(" ")
+        )
+    }
 }
 
 /// `["node", "dist/server.js"]`: the exec form, so the process gets signals.

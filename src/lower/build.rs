@@ -22,6 +22,7 @@ pub fn runtime_options(runtime: Runtime) -> &'static [&'static str] {
             "build_script",
             "start",
             "next_standalone",
+            "next_config",
         ],
         Runtime::Python => &["version", "installer", "requirements", "start"],
         Runtime::Go => &["version", "package", "binary"],
@@ -30,13 +31,54 @@ pub fn runtime_options(runtime: Runtime) -> &'static [&'static str] {
 }
 
 /// Attributes of `build` other than runtime options.
-const BUILD_ATTRIBUTES: &[&str] = &["context", "dockerfile", "target", "runtime"];
+const BUILD_ATTRIBUTES: &[&str] = &[
+    "context",
+    "dockerfile",
+    "target",
+    "runtime",
+    "build_env",
+    "packages",
+    "runtime_packages",
+];
+
+/// Where a service's image comes from, and the env names its build needs.
+pub struct Lowered {
+    /// The image, or how to build it.
+    pub source: Source,
+    /// `build_env = [NAME, ...]`: env values passed to the build as well.
+    pub build_env: Vec<Spanned<String>>,
+}
 
 /// Reads `image = "..."` or `build { ... }` from a service named `service`.
-pub fn lower(f: &mut Fields<'_>, service: &str) -> Source {
+pub fn lower(f: &mut Fields<'_>, service: &str) -> Lowered {
     let sink = f.sink();
     let image = f.string("image");
     let build = f.block("build");
+    let build_env = build.map(|b| read_build_env(b, sink)).unwrap_or_default();
+    let source = lower_source(image, build, service, sink);
+    Lowered { source, build_env }
+}
+
+/// Reads `build_env = [INTERNAL_API_URL, ...]` from a `build` block.
+fn read_build_env(block: &Block, sink: &Sink) -> Vec<Spanned<String>> {
+    block
+        .entries
+        .iter()
+        .find_map(|entry| match entry {
+            Entry::Attribute(a) if a.key.name == "build_env" => {
+                Some(values::names(&a.value, "build_env", sink))
+            }
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+fn lower_source(
+    image: Option<Spanned<String>>,
+    build: Option<&Block>,
+    service: &str,
+    sink: &Sink,
+) -> Source {
     match (image, build) {
         (Some(image), Some(build)) => {
             sink.push(
@@ -83,6 +125,7 @@ fn lower_docker_build(block: &Block, sink: &Sink) -> Source {
         .map(|b| lower_args(b, sink))
         .unwrap_or_default();
     f.attr("runtime");
+    f.attr("build_env");
     f.finish();
     let Some(dockerfile) = dockerfile else {
         sink.push(
@@ -131,6 +174,10 @@ fn lower_runtime_build(
             .help("remove `runtime` to use your Dockerfile, or `dockerfile` to let flyx write it"),
         );
     }
+    f.attr("build_env");
+    let packages = read_packages(&mut f, "packages", sink);
+    let runtime_packages = read_packages(&mut f, "runtime_packages", sink);
+    no_runtime_packages(runtime, &runtime_packages, sink);
     let config = runtime_config(&mut f, runtime, service);
     report_foreign_options(block, runtime.value, sink);
     f.finish_quietly(BUILD_ATTRIBUTES.iter().chain(all_options()).copied());
@@ -152,6 +199,8 @@ fn lower_runtime_build(
         runtime,
         context: context.unwrap_or_else(|| Spanned::new(".".into(), block.kind.span)),
         args,
+        packages,
+        runtime_packages,
         config,
         span: block.span,
     })
@@ -180,6 +229,10 @@ fn runtime_config(
             let build_script = f.name("build_script").map(|s| s.value);
             let start = f.string("start").map(|s| s.value);
             let next_standalone = f.bool("next_standalone").is_some_and(|b| b.value);
+            let next_config = f
+                .string("next_config")
+                .filter(|c| next_config_ok(c, f.sink()))
+                .map(|c| c.value);
             RuntimeConfig::Node {
                 version,
                 package_manager,
@@ -187,6 +240,7 @@ fn runtime_config(
                 build_script: build_script.or_else(|| next_standalone.then(|| "build".to_string())),
                 start,
                 next_standalone,
+                next_config,
             }
         }
         Runtime::Python => {
@@ -275,4 +329,199 @@ fn report_foreign_options(block: &Block, runtime: Runtime, sink: &Sink) {
 fn lower_args(block: &Block, sink: &Sink) -> Vec<crate::model::EnvVar> {
     no_label(block, sink);
     text_entries(block, sink, "args")
+}
+
+/// Reads `packages = ["libssl-dev", "pkg-config"]`: Debian package names, each
+/// optionally pinned (`name=version`), checked so a bad one is a diagnostic
+/// and never a broken `apt-get install` line.
+fn read_packages(f: &mut Fields<'_>, name: &'static str, sink: &Sink) -> Vec<Spanned<String>> {
+    let mut out: Vec<Spanned<String>> = Vec::new();
+    for package in f.strings(name) {
+        if let Some(problem) = package_problem(&package.value) {
+            sink.push(
+                Diagnostic::new(
+                    Code::E0234,
+                    package.span,
+                    format!("`{}` is not a Debian package name: {problem}", package.value),
+                )
+                .label("apt-get installs this in the Dockerfile")
+                .help("write the name as `apt-cache search` shows it, e.g. \"libssl-dev\", optionally pinned as \"libssl-dev=3.0.17-1~deb12u2\""),
+            );
+        } else if !out.iter().any(|p| p.value == package.value) {
+            out.push(package);
+        }
+    }
+    out
+}
+
+/// What is wrong with a package name, if anything. Debian policy: lowercase
+/// letters, digits, `+`, `-` and `.`, at least two characters, starting with a
+/// letter or digit; a version is letters, digits and `.+~:-`.
+fn package_problem(text: &str) -> Option<&'static str> {
+    let (name, version) = match text.split_once('=') {
+        Some((name, version)) => (name, Some(version)),
+        None => (text, None),
+    };
+    if name.len() < 2 {
+        return Some("a name has at least two characters");
+    }
+    if !name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit()) {
+        return Some("a name starts with a lowercase letter or a digit");
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "+-.".contains(c))
+    {
+        return Some("a name has only lowercase letters, digits, `+`, `-` and `.`");
+    }
+    match version {
+        Some("") => Some("the version after `=` is empty"),
+        Some(v)
+            if !v.starts_with(|c: char| c.is_ascii_digit())
+                || !v
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".+~:-".contains(c)) =>
+        {
+            Some("a version starts with a digit and has only letters, digits and `.+~:-`")
+        }
+        _ => None,
+    }
+}
+
+/// `runtime_packages` needs apt in the runtime image: go runs on distroless,
+/// static on nginx's Alpine image.
+fn no_runtime_packages(runtime: Spanned<Runtime>, packages: &[Spanned<String>], sink: &Sink) {
+    let image = match runtime.value {
+        Runtime::Go => "gcr.io/distroless/static-debian12 (no package manager)",
+        Runtime::Static => "nginxinc/nginx-unprivileged on Alpine (no apt)",
+        Runtime::Rust | Runtime::Node | Runtime::Python => return,
+    };
+    if let Some(first) = packages.first() {
+        sink.push(
+            Diagnostic::new(
+                Code::E0235,
+                first.span,
+                format!(
+                    "the {} runtime cannot install `runtime_packages`",
+                    runtime.value.as_str()
+                ),
+            )
+            .label(format!("its runtime image is {image}"))
+            .also(runtime.span, "this runtime")
+            .help("remove `runtime_packages` (`packages` still installs into the build stage), or use your own Dockerfile"),
+        );
+    }
+}
+
+/// The config file names Next.js reads (`CONFIG_FILES` in Next's
+/// `packages/next/src/shared/lib/constants.ts`), by extension.
+pub const NEXT_CONFIG_EXTENSIONS: &[&str] = &["js", "mjs", "ts"];
+
+/// Whether `next_config = "next.config.fly.ts"` names a file the Dockerfile can
+/// copy over Next's own: a relative path of plain characters ending in one of
+/// the extensions Next reads.
+fn next_config_ok(config: &Spanned<String>, sink: &Sink) -> bool {
+    let path = config.value.as_str();
+    let extension = path.rsplit_once('.').map(|(_, e)| e);
+    let plain = !path.is_empty()
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c));
+    let problem = if !plain {
+        Some("it may hold only letters, digits, `.`, `_`, `-` and `/`")
+    } else if path.starts_with('/') || path.split('/').any(|p| p == ".." || p.is_empty()) {
+        Some("it is a path inside the build context, without `..`")
+    } else if !extension.is_some_and(|e| NEXT_CONFIG_EXTENSIONS.contains(&e)) {
+        Some("Next.js reads only `.js`, `.mjs` and `.ts` config files")
+    } else {
+        None
+    };
+    let Some(problem) = problem else {
+        return true;
+    };
+    sink.push(
+        Diagnostic::new(
+            Code::E0233,
+            config.span,
+            format!("`{path}` cannot be used as the Next.js config: {problem}"),
+        )
+        .label("the Dockerfile copies this file over next.config before `next build`")
+        .help("name a file beside package.json, e.g. \"next.config.fly.ts\""),
+    );
+    false
+}
+
+/// Passes env values to the build as well: each `build_env` name, and for a
+/// Next.js app every `NEXT_PUBLIC_*` (Next inlines them, and evaluates
+/// `rewrites()`, at `next build`). The value is the env entry's own, so a
+/// reference resolves exactly as it does in `[env]`.
+pub fn add_build_env(
+    source: &mut Source,
+    names: &[Spanned<String>],
+    env: &[crate::model::EnvVar],
+    sink: &Sink,
+) {
+    let next = matches!(source, Source::Runtime(RuntimeBuild {
+        config: RuntimeConfig::Node { next_standalone, next_config, .. }, ..
+    }) if *next_standalone || next_config.is_some());
+    let Some(args) = source.build_args_mut() else {
+        return;
+    };
+    let explicit: Vec<Spanned<String>> = args.iter().map(|a| a.name.clone()).collect();
+    for name in names {
+        let Some(var) = env.iter().find(|v| v.name.value == name.value) else {
+            let help = match did_you_mean(&name.value, env.iter().map(|v| v.name.value.as_str())) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!(
+                    "set `{}` in the service's `env`; secrets never reach the build",
+                    name.value
+                ),
+            };
+            sink.push(
+                Diagnostic::new(
+                    Code::E0232,
+                    name.span,
+                    format!(
+                        "`build_env` names `{}`, which the service's `env` does not set",
+                        name.value
+                    ),
+                )
+                .label("not an env var of this service")
+                .help(help),
+            );
+            continue;
+        };
+        if let Some(arg) = explicit.iter().find(|a| a.value == name.value) {
+            sink.push(
+                Diagnostic::new(
+                    Code::E0232,
+                    name.span,
+                    format!(
+                        "`{}` is both in `build_env` and a build argument",
+                        name.value
+                    ),
+                )
+                .label("passes the env value to the build")
+                .also(arg.span, "sets its own value here")
+                .help("keep one: `build_env` passes the env value, `args` a value of its own"),
+            );
+            continue;
+        }
+        if !args.iter().any(|a| a.name.value == name.value) {
+            args.push(crate::model::EnvVar {
+                name: name.clone(),
+                value: var.value.clone(),
+            });
+        }
+    }
+    if next {
+        for var in env
+            .iter()
+            .filter(|v| v.name.value.starts_with("NEXT_PUBLIC_"))
+        {
+            if !args.iter().any(|a| a.name.value == var.name.value) {
+                args.push(var.clone());
+            }
+        }
+    }
 }

@@ -22,6 +22,7 @@ use crate::source::FileId;
 use crate::span::Span;
 use crate::syntax::ast::{self, Block, Item};
 
+pub use build::NEXT_CONFIG_EXTENSIONS;
 pub use fields::Sink;
 
 /// The kinds of block the top level may hold.

@@ -23,7 +23,10 @@ pub fn lower(block: &Block, project: &Project, sink: &Sink) -> Option<Service> {
     let app_override = f.string("app");
     let region = f.region("region").or(project.region);
     let count = lower_count(&mut f);
-    let source = build::lower(&mut f, label.map_or("app", |l| l.name.as_str()));
+    let build::Lowered {
+        mut source,
+        build_env,
+    } = build::lower(&mut f, label.map_or("app", |l| l.name.as_str()));
     let http = f.block("http").and_then(|b| network::lower_http(b, sink));
     let ports = f
         .blocks("port")
@@ -47,6 +50,7 @@ pub fn lower(block: &Block, project: &Project, sink: &Sink) -> Option<Service> {
         .block("env")
         .map(|b| lower_env(b, sink))
         .unwrap_or_default();
+    build::add_build_env(&mut source, &build_env, &env, sink);
     let secrets = lower_secrets(&mut f);
     let links = network::lower_links(&mut f);
     let volumes = f
