@@ -504,7 +504,7 @@ fn an_installed_binary_uses_its_embedded_stdlib() {
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(0), "{stderr}");
     let nats = read(project.path(), "fly/nats/fly.toml");
-    assert!(nats.contains("image = \"nats:2.10-alpine\""), "{nats}");
+    assert!(nats.contains("image = \"nats:2.14-alpine\""), "{nats}");
     assert!(read(project.path(), "fly/api/Dockerfile").contains("--bin api"));
 }
 
