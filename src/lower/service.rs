@@ -292,7 +292,7 @@ fn check_kill_timeout(timeout: Spanned<Duration>, sink: &Sink) {
 /// changes only what it says, such as `memory`.
 pub fn lower_vm(block: &Block, defaults: Option<&Vm>, sink: &Sink) -> Option<Vm> {
     let mut f = Fields::new(block, sink);
-    let size = f.attr("size").and_then(|a| vm_size(&a.value, sink));
+    let size = f.attr("size").and_then(|a| vm_size(&a.value, "size", sink));
     let memory_mb = f.megabytes("memory");
     let cpus = f.count("cpus", 1, 16);
     let cpu_kind = f.keyword::<CpuKind>("cpu_kind");
@@ -312,8 +312,14 @@ pub fn lower_vm(block: &Block, defaults: Option<&Vm>, sink: &Sink) -> Option<Vm>
     Some(vm)
 }
 
-fn vm_size(value: &crate::syntax::ast::Value, sink: &Sink) -> Option<Spanned<&'static str>> {
-    let name = values::name(value, "size", sink)?;
+/// A machine preset named by the attribute `key`, or a diagnostic with the
+/// closest name.
+pub(super) fn vm_size(
+    value: &crate::syntax::ast::Value,
+    key: &str,
+    sink: &Sink,
+) -> Option<Spanned<&'static str>> {
+    let name = values::name(value, key, sink)?;
     if let Some(preset) = fly::preset_named(&name.value) {
         return Some(Spanned::new(preset.name, name.span));
     }

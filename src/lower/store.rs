@@ -178,7 +178,7 @@ fn lower_legacy(f: &mut Fields<'_>, volume_gb: Spanned<u64>) -> LegacyPostgres {
     let sink = f.sink();
     let vm_size = f
         .value("vm")
-        .and_then(|v| preset(super::values::name(v, "vm", sink)?, sink));
+        .and_then(|v| super::service::vm_size(v, "vm", sink));
     let memory_mb = f.megabytes("memory");
     let cluster_size = f.count("cluster_size", 1, 3);
     let backups = f.bool("backups").is_some_and(|b| b.value);
@@ -188,25 +188,6 @@ fn lower_legacy(f: &mut Fields<'_>, volume_gb: Spanned<u64>) -> LegacyPostgres {
         volume_gb,
         cluster_size: cluster_size.unwrap_or(Spanned::new(1, at)),
         backups,
-    }
-}
-
-/// A machine preset by name, or a diagnostic.
-fn preset(name: Spanned<String>, sink: &Sink) -> Option<Spanned<&'static str>> {
-    match fly::preset_named(&name.value) {
-        Some(preset) => Some(Spanned::new(preset.name, name.span)),
-        None => {
-            sink.push(
-                Diagnostic::new(
-                    Code::E0208,
-                    name.span,
-                    format!("`{}` is not a Fly VM size", name.value),
-                )
-                .label("not a machine preset")
-                .help("use a size such as \"shared-cpu-1x\""),
-            );
-            None
-        }
     }
 }
 
