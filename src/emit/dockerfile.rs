@@ -205,6 +205,7 @@ pub fn render(
         "dockerignore.hbs",
         &IgnoreContext {
             header: options.header(),
+            env_ignores: env_ignores(&build.config),
             ignores: ignores(&build.config),
         },
     )?;
@@ -214,7 +215,7 @@ pub fn render(
             contents: dockerfile,
         },
         Generated {
-            name: ".dockerignore",
+            name: DOCKERIGNORE,
             contents: dockerignore,
         },
     ])
@@ -348,8 +349,15 @@ struct NginxContext {
 #[derive(Debug, Serialize)]
 struct IgnoreContext {
     header: String,
+    env_ignores: Vec<&'static str>,
     ignores: Vec<&'static str>,
 }
+
+/// The generated ignore file's name. BuildKit, which Fly's remote and Depot
+/// builders use, reads `<Dockerfile>.dockerignore` beside the Dockerfile (or a
+/// `.dockerignore` at the context's root) and never flyctl's `ignorefile`,
+/// which only the classic builder applies; fly.toml names it for that one.
+pub const DOCKERIGNORE: &str = "Dockerfile.dockerignore";
 
 /// What the CLI found in a service's build context.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -490,6 +498,28 @@ fn exec_form(words: &[String]) -> String {
         .map(|w| serde_json::to_string(w).unwrap_or_else(|_| "\"\"".into()))
         .collect();
     format!("[{}]", quoted.join(", "))
+}
+
+/// Which dotenv files stay out of the context. A frontend build (static, or
+/// Next.js) reads `.env` and `.env.production` at build time, where Vite and
+/// Next put the public `VITE_*` / `NEXT_PUBLIC_*` values they are meant to
+/// hold: only the `*.local` files, which hold a developer's secrets, stay
+/// out. Every other build leaves every dotenv file out but `.env.example`.
+fn env_ignores(config: &RuntimeConfig) -> Vec<&'static str> {
+    let frontend = match config {
+        RuntimeConfig::Static { .. } => true,
+        RuntimeConfig::Node {
+            next_standalone,
+            next_config,
+            ..
+        } => *next_standalone || next_config.is_some(),
+        _ => false,
+    };
+    if frontend {
+        vec!["**/.env*.local"]
+    } else {
+        vec!["**/.env", "**/.env.*", "!**/.env.example"]
+    }
 }
 
 /// What each runtime keeps out of its build context, besides the common list.

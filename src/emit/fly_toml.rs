@@ -438,7 +438,7 @@ fn build(service: &Service, resolved: &Resolved, options: &EmitOptions) -> Optio
         }),
         Source::Runtime(_) => Some(Build {
             dockerfile: Some("Dockerfile".into()),
-            ignorefile: Some(".dockerignore".into()),
+            ignorefile: Some(super::dockerfile::DOCKERIGNORE.into()),
             args,
             ..Build::default()
         }),

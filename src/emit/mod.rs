@@ -189,7 +189,14 @@ pub const STACK_FILES: &[&str] = &["ARCHITECTURE.md", "deploy.sh"];
 /// The files `flyx build` may write in a service's folder. `nginx.conf` is no
 /// longer written (the static Dockerfile holds it), but one an older flyx wrote
 /// is still removed as stale.
-pub const SERVICE_FILES: &[&str] = &["fly.toml", "Dockerfile", ".dockerignore", "nginx.conf"];
+/// (`.dockerignore` and `nginx.conf` only as stale files of older versions.)
+pub const SERVICE_FILES: &[&str] = &[
+    "fly.toml",
+    "Dockerfile",
+    "Dockerfile.dockerignore",
+    ".dockerignore",
+    "nginx.conf",
+];
 
 /// Whether `path` (relative, with `/`) has the shape of a file `flyx build`
 /// writes: a stack file at the top, or a service file one folder down. Only
