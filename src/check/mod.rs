@@ -8,6 +8,7 @@ mod exposure;
 mod graph;
 mod names;
 mod placement;
+mod steps;
 
 use std::collections::BTreeMap;
 
@@ -138,6 +139,7 @@ fn resolve_service(
             ) {
                 Some(Node::Service(target)) => {
                     steps_on.push((Node::Service(target), on.span));
+                    steps::stoppable_target(step, &resolver.stack.services[target.0], diagnostics);
                     Some(resolver.stack.services[target.0].app.value.clone())
                 }
                 Some(Node::Store(_)) => {
@@ -154,7 +156,10 @@ fn resolve_service(
                 }
                 None => None,
             },
-            None => Some(service.app.value.clone()),
+            None => {
+                steps::stoppable_target(step, service, diagnostics);
+                Some(service.app.value.clone())
+            }
         };
         let command = text(&step.command, diagnostics);
         match (app, command, steps.as_mut()) {

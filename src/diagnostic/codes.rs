@@ -186,6 +186,8 @@ codes! {
     E0325,
     /// an app of one environment that refers to an app of another
     E0326,
+    /// a post-deploy step over ssh on a service whose machines can all be stopped
+    E0327,
     /// a file cannot be read
     E0401,
     /// no input file was named and the current folder has none, or several
