@@ -147,6 +147,9 @@ fn every_fixture_renders_for_people() {
     }
 }
 
+/// Codes no input can trigger: flyx's own bugs, tested by unit tests instead.
+const UNTRIGGERABLE: &[&str] = &["E0409"];
+
 /// Every code has a fixture and a section in docs/diagnostics.md, and every
 /// fixture and section names a code that exists.
 #[test]
@@ -164,7 +167,7 @@ fn codes_fixtures_and_docs_agree() {
         .collect();
     let mut problems = Vec::new();
     for code in &codes {
-        if !fixture_codes.iter().any(|f| f == code) {
+        if !fixture_codes.iter().any(|f| f == code) && !UNTRIGGERABLE.contains(code) {
             problems.push(format!("{code} has no fixture in tests/errors/"));
         }
         if !doc_codes.iter().any(|d| d == code) {

@@ -204,6 +204,8 @@ codes! {
     E0407,
     /// `--env` names an environment the stack does not declare
     E0408,
+    /// flyx could not serialize a generated file (a bug in flyx)
+    E0409,
     /// a duration Fly clamps to its allowed range
     W0201,
     /// a private service with ports that nothing links to

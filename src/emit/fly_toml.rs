@@ -11,6 +11,7 @@ use serde::ser::SerializeMap;
 
 use super::{EmitOptions, join_relative};
 use crate::check::default_group;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{
     AutoStop, Check, CheckKind, Concurrency, ConcurrencyKind, FileContent, Http, HttpOptions, Port,
     ProxySettings, Service, Source, TlsOptions, Vm,
@@ -19,12 +20,34 @@ use crate::span::Spanned;
 use crate::syntax::ast::Duration;
 use crate::topology::{Resolved, ServiceId, Topology};
 
-/// Renders the fly.toml of one service.
-pub fn render(topology: &Topology, id: ServiceId, options: &EmitOptions) -> String {
+/// Renders the fly.toml of one service, or an error when the serializer
+/// refuses the config: a bug in flyx, which must fail the build rather than
+/// write a fly.toml flyctl would misread.
+pub fn render(
+    topology: &Topology,
+    id: ServiceId,
+    options: &EmitOptions,
+) -> Result<String, Diagnostic> {
     let config = config(topology, id, options);
-    let body = toml::to_string(&config)
-        .unwrap_or_else(|e| format!("# flyx could not write this file: {e}\n"));
-    format!("{}\n\n{body}", options.header())
+    let service = topology.service(id);
+    serialize(&options.header(), &config).map_err(|reason| {
+        Diagnostic::new(
+            Code::E0409,
+            service.name.span,
+            format!(
+                "flyx could not write the fly.toml of `{}`: {reason}",
+                service.name.value
+            ),
+        )
+        .label("the fly.toml of this service")
+        .help("this is a bug in flyx; please report it with the .flyx file")
+    })
+}
+
+/// The header line, a blank line, then the TOML of `config`.
+fn serialize<T: Serialize>(header: &str, config: &T) -> Result<String, String> {
+    let body = toml::to_string(config).map_err(|e| e.to_string())?;
+    Ok(format!("{header}\n\n{body}"))
 }
 
 /// An ordered string map: keys stay in the order they were written.
@@ -678,5 +701,27 @@ fn file(f: &crate::model::FileMount, groups: &Groups<'_>) -> FileSection {
         secret_name,
         raw_value,
         processes: groups.of(&f.processes),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::serialize;
+
+    #[test]
+    fn a_serializer_failure_is_an_error_not_a_comment() {
+        // A bare number is no TOML document: the serializer refuses it.
+        let refused = serialize("# header", &42u8);
+        assert!(refused.is_err(), "{refused:?}");
+    }
+
+    #[test]
+    fn a_config_is_written_after_the_header() {
+        let mut table = std::collections::BTreeMap::new();
+        table.insert("app", "shop-api");
+        assert_eq!(
+            serialize("# header", &table),
+            Ok("# header\n\napp = \"shop-api\"\n".to_string())
+        );
     }
 }

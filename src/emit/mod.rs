@@ -134,7 +134,7 @@ fn service_files(
     let name = &service.name.value;
     let mut files = vec![(
         format!("{name}/fly.toml"),
-        OutputFile::text(fly_toml::render(topology, id, options)),
+        OutputFile::text(fly_toml::render(topology, id, options)?),
     )];
     if let Source::Runtime(build) = &service.source {
         for file in dockerfile::render(topology, id, build, templates, options)? {
