@@ -408,7 +408,7 @@ fn config(topology: &Topology, id: ServiceId, options: &EmitOptions) -> Config {
             })
             .collect(),
         mounts: service.volumes.iter().map(|v| mount(v, &groups)).collect(),
-        vm: vms(topology, service),
+        vm: vms(topology, service, resolved),
         statics: service
             .statics
             .iter()
@@ -661,23 +661,50 @@ fn mount(volume: &crate::model::Volume, groups: &Groups<'_>) -> Mount {
     }
 }
 
-/// The service's `vm` blocks, or the project's when it has none.
-fn vms(topology: &Topology, service: &Service) -> Vec<VmSection> {
-    let blocks: Vec<&Vm> = if service.vms.is_empty() {
-        topology.stack.project.vm.iter().collect()
-    } else {
-        service.vms.iter().collect()
-    };
-    blocks
-        .into_iter()
-        .map(|vm| VmSection {
-            size: vm.size.map(|s| s.value),
-            memory: vm.memory_mb.map(|m| memory(m.value)),
-            cpus: vm.cpus.map(|c| c.value),
-            cpu_kind: vm.cpu_kind.map(|k| k.value.as_str()),
-            processes: vm.processes.iter().map(|p| p.value.clone()).collect(),
+/// The service's `vm` blocks, or the project's when it has none. When every
+/// service block names its groups, the groups none names keep the project's
+/// VM in an entry of their own: flyctl gives a group the entry that names it,
+/// else one without `processes`, else Fly's 256 MB default
+/// (`ComputeForGroup` in flyctl's `internal/appconfig/processgroups.go`).
+fn vms(topology: &Topology, service: &Service, resolved: &Resolved) -> Vec<VmSection> {
+    let project = topology.stack.project.vm.as_ref();
+    if service.vms.is_empty() {
+        return project
+            .map(|vm| vm_section(vm, Vec::new()))
+            .into_iter()
+            .collect();
+    }
+    let mut sections: Vec<VmSection> = service
+        .vms
+        .iter()
+        .map(|vm| vm_section(vm, vm.processes.iter().map(|p| p.value.clone()).collect()))
+        .collect();
+    let every_block_scoped = service.vms.iter().all(|vm| !vm.processes.is_empty());
+    let unnamed: Vec<String> = resolved
+        .process_groups
+        .iter()
+        .filter(|group| {
+            !service
+                .vms
+                .iter()
+                .any(|vm| vm.processes.iter().any(|p| &p.value == *group))
         })
-        .collect()
+        .cloned()
+        .collect();
+    if let (true, Some(project), false) = (every_block_scoped, project, unnamed.is_empty()) {
+        sections.push(vm_section(project, unnamed));
+    }
+    sections
+}
+
+fn vm_section(vm: &Vm, processes: Vec<String>) -> VmSection {
+    VmSection {
+        size: vm.size.map(|s| s.value),
+        memory: vm.memory_mb.map(|m| memory(m.value)),
+        cpus: vm.cpus.map(|c| c.value),
+        cpu_kind: vm.cpu_kind.map(|k| k.value.as_str()),
+        processes,
+    }
 }
 
 /// Memory as fly.toml reads it: `"512mb"`, or `"2gb"` when it is whole gigabytes.
