@@ -108,6 +108,7 @@ fn resolve_service(
 ) -> ServiceFindings {
     let groups = config::process_groups(service);
     config::source(service, diagnostics);
+    config::start_command(service, diagnostics);
     config::process_references(service, &groups, diagnostics);
     config::vm_groups(service, diagnostics);
     config::statics(service, diagnostics);
