@@ -166,7 +166,11 @@ fn the_generator_writes_both_valid_and_refused_stacks() {
         link: false,
     };
     let built = flyx::exercise::everything(&stack(std::slice::from_ref(&plain), true));
-    assert!(built.files > 0, "{}", stack(std::slice::from_ref(&plain), true));
+    assert!(
+        built.files > 0,
+        "{}",
+        stack(std::slice::from_ref(&plain), true)
+    );
     let broken = Spec {
         command: 3,
         ..plain
