@@ -102,6 +102,13 @@ pub struct Resolved {
     pub depends_on: Vec<ServiceId>,
     /// The process groups, sorted; `["app"]` when none are declared.
     pub process_groups: Vec<String>,
+    /// The group a section without `processes` applies to: `app` if declared,
+    /// else the first group by name (flyctl's `DefaultProcessName`).
+    pub default_group: String,
+    /// The private address other services reach it at: `.flycast` when it is
+    /// reached through the proxy or stops when idle, else `.internal`; none
+    /// when it listens on no port.
+    pub private_via: Option<Via>,
 }
 
 /// A resolved post-deploy step.

@@ -172,3 +172,65 @@ fn every_graph_rule_has_a_passing_fixture() {
         .collect();
     assert!(missing.is_empty(), "no passing fixture for {missing:?}");
 }
+
+/// Check decides each service's private address and default process group,
+/// and the emitters read them from the topology.
+#[test]
+fn check_decides_the_private_path_and_the_default_group() {
+    let text = r#"
+project shop {
+  region = ams
+}
+
+service search {
+  image = "shop/search:1"
+  http { port = 7700  auto_stop = stop }
+}
+
+service nats {
+  image = "nats:2.10-alpine"
+  port client { internal = 4222 }
+}
+
+service jobs {
+  image = "shop/jobs:1"
+  processes {
+    worker = "bin/jobs"
+    cron   = "bin/cron"
+  }
+}
+
+service api {
+  image = "shop/api:1"
+  http { port = 8080  public = true }
+  links = [nats]
+}
+"#;
+    let (sources, file) = flyx::source::Sources::single("stack.flyx", text.to_string());
+    let topology = flyx::check(&sources, file).topology.expect("checks");
+    let resolved = |name: &str| {
+        let id = topology
+            .service_ids()
+            .find(|id| topology.service(*id).name.value == name)
+            .expect("declared");
+        topology.resolved(id).clone()
+    };
+    use flyx::model::Via;
+    // Nothing links to search, but it stops when idle: only flycast wakes it.
+    assert_eq!(resolved("search").private_via, Some(Via::Flycast));
+    assert_eq!(resolved("nats").private_via, Some(Via::Internal));
+    assert_eq!(resolved("jobs").private_via, None);
+    assert_eq!(resolved("jobs").default_group, "cron");
+    assert_eq!(resolved("api").default_group, "app");
+    let outputs =
+        flyx::emit::emit(&topology, &flyx::emit::EmitOptions::beside("stack.flyx")).expect("emits");
+    let architecture = &outputs.get("ARCHITECTURE.md").expect("written").contents;
+    assert!(
+        architecture.contains("`shop-search.flycast` (private)"),
+        "{architecture}"
+    );
+    assert!(
+        architecture.contains("`shop-nats.internal` (private)"),
+        "{architecture}"
+    );
+}

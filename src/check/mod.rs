@@ -210,7 +210,10 @@ fn resolve_service(
                 attachments,
                 volume_placements,
                 depends_on: Vec::new(),
+                default_group: config::default_group(&groups).to_string(),
                 process_groups: groups,
+                // Decided once every caller is known, in `flycast_rules`.
+                private_via: None,
             })
         }
         _ => None,
@@ -344,6 +347,13 @@ fn flycast_rules(
         exposure::force_https_on_flycast(service, &callers[i], diagnostics);
         if let Some(resolved) = resolved[i].as_mut() {
             resolved.flycast |= !callers[i].is_empty();
+            resolved.private_via = addresses::has_ports(service).then(|| {
+                if resolved.flycast || default_via(service) == Via::Flycast {
+                    Via::Flycast
+                } else {
+                    Via::Internal
+                }
+            });
         }
     }
 }

@@ -10,7 +10,6 @@ use serde::Serialize;
 use serde::ser::SerializeMap;
 
 use super::{EmitOptions, join_relative};
-use crate::check::default_group;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{
     AutoStop, Check, CheckKind, Concurrency, ConcurrencyKind, FileContent, Http, HttpOptions, Port,
@@ -375,7 +374,7 @@ fn config(topology: &Topology, id: ServiceId, options: &EmitOptions) -> Config {
     let resolved = topology.resolved(id);
     let groups = Groups {
         declared: !service.processes.is_empty(),
-        default: default_group(&resolved.process_groups),
+        default: &resolved.default_group,
     };
     Config {
         app: service.app.value.clone(),
