@@ -234,3 +234,38 @@ service api {
         "{architecture}"
     );
 }
+
+/// The codes `text` gets from check.
+fn codes_of(text: &str) -> Vec<Code> {
+    let (sources, file) = Sources::single("stack.flyx", text.to_string());
+    flyx::check(&sources, file)
+        .diagnostics
+        .iter()
+        .map(|d| d.code)
+        .collect()
+}
+
+/// E0327 asks whether every machine of the step's target can be stopped: a
+/// process group no proxy section serves keeps running, and so does a group
+/// with `min_running = 1`.
+#[test]
+fn a_post_deploy_step_needs_a_target_that_keeps_a_machine() {
+    let stack = |http: &str, processes: &str| {
+        format!(
+            "project shop {{\n  region = ams\n}}\n\nservice api {{\n  image = \"shop/api:1\"\n  {processes}\n  http {{ port = 8080  public = true  {http} }}\n  post_deploy migrate {{ command = \"bin/migrate\" }}\n}}\n"
+        )
+    };
+    let stops = codes_of(&stack("auto_stop = suspend", ""));
+    assert!(stops.contains(&Code::E0327), "{stops:?}");
+    let explicit_zero = codes_of(&stack("auto_stop = stop  min_running = 0", ""));
+    assert!(explicit_zero.contains(&Code::E0327), "{explicit_zero:?}");
+    let kept = codes_of(&stack("auto_stop = stop  min_running = 1", ""));
+    assert!(kept.is_empty(), "{kept:?}");
+    let never_stops = codes_of(&stack("", ""));
+    assert!(never_stops.is_empty(), "{never_stops:?}");
+    let worker_runs = codes_of(&stack(
+        "auto_stop = stop  processes = [web]",
+        "processes {\n    web    = \"bin/web\"\n    worker = \"bin/jobs\"\n  }",
+    ));
+    assert!(worker_runs.is_empty(), "{worker_runs:?}");
+}
