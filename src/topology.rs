@@ -83,6 +83,10 @@ pub struct Resolved {
     /// Whether the service gets public IPs. A service is public only when it
     /// says so; everything else gets none, ever.
     pub public: bool,
+    /// Whether it needs a dedicated public IPv4: a public raw TCP or UDP port,
+    /// which the shared IPv4 cannot carry. (deploy.sh still recomputes this
+    /// from the service; it should read it here.)
+    pub dedicated_ipv4: bool,
     /// Whether other services reach it through `.flycast`, which needs a
     /// private IPv6 address and a proxy service definition for each port.
     pub flycast: bool,

@@ -222,6 +222,8 @@ service api {
     assert_eq!(resolved("jobs").private_via, None);
     assert_eq!(resolved("jobs").default_group, "cron");
     assert_eq!(resolved("api").default_group, "app");
+    assert!(resolved("api").public && !resolved("api").dedicated_ipv4);
+    assert!(!resolved("nats").public && !resolved("nats").dedicated_ipv4);
     let outputs =
         flyx::emit::emit(&topology, &flyx::emit::EmitOptions::beside("stack.flyx")).expect("emits");
     let architecture = &outputs.get("ARCHITECTURE.md").expect("written").contents;

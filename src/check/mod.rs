@@ -200,8 +200,8 @@ fn resolve_service(
             Some(Resolved {
                 primary_region,
                 placements,
-                public: service.http.as_ref().is_some_and(|h| h.public.value)
-                    || service.ports.iter().any(|p| p.public.value),
+                public: is_public(service),
+                dedicated_ipv4: service.ports.iter().any(|p| p.public.value),
                 flycast: service.flycast.is_some_and(|f| f.value),
                 env,
                 build_args,
@@ -358,12 +358,16 @@ fn flycast_rules(
     }
 }
 
+/// Whether the service gets public IPs: only when it says so.
+fn is_public(service: &Service) -> bool {
+    service.http.as_ref().is_some_and(|h| h.public.value)
+        || service.ports.iter().any(|p| p.public.value)
+}
+
 /// A private service that listens on ports but that nothing reaches.
 fn orphans(stack: &Stack, built: &graph::Built, diagnostics: &mut Diagnostics) {
     for (i, service) in stack.services.iter().enumerate() {
-        let public = service.http.as_ref().is_some_and(|h| h.public.value)
-            || service.ports.iter().any(|p| p.public.value);
-        if public || !addresses::has_ports(service) {
+        if is_public(service) || !addresses::has_ports(service) {
             continue;
         }
         let node = built.service_nodes[i];
