@@ -1,9 +1,10 @@
 //! Every stage at once, for the fuzzer (`fuzz/`) and its regression tests:
 //! text in, every diagnostic rendered and every output generated.
 
+use crate::diagnostic::Code;
 use crate::diagnostic::render::{Style, to_json, to_text};
 use crate::emit::graph::{Charset, Format};
-use crate::emit::{EmitOptions, graph};
+use crate::emit::{EmitOptions, Outputs, graph};
 use crate::expand::NoFiles;
 use crate::source::Sources;
 
@@ -33,9 +34,13 @@ pub fn everything(text: &str) -> Exercised {
     };
     let options = EmitOptions::beside("fuzz.flyx");
     match crate::emit::emit(&topology, &options) {
-        Ok(outputs) => exercised.files = outputs.len(),
+        Ok(outputs) => {
+            exercised.files = outputs.len();
+            assert_flyctl_reads(&outputs);
+        }
         Err(problems) => {
-            let _ = to_text(&problems, &checked.sources, Style::plain());
+            let text = to_text(&problems, &checked.sources, Style::plain());
+            assert_emit_may_refuse(&problems, &text);
         }
     }
     let header = options.header();
@@ -49,4 +54,54 @@ pub fn everything(text: &str) -> Exercised {
         let _ = graph::render(&topology, format, &header);
     }
     exercised
+}
+
+/// A stack that checks must build: with the built-in templates emit refuses
+/// nothing, so any refusal of a checked stack is a rule in the wrong place,
+/// which is a bug. (A project's own Dockerfile templates can still fail to
+/// render, E0406; this assertion runs without them.)
+pub fn assert_emit_may_refuse(problems: &crate::diagnostic::Diagnostics, rendered: &str) {
+    let misplaced: Vec<Code> = problems.iter().map(|d| d.code).collect();
+    assert!(
+        misplaced.is_empty(),
+        "flyx check passed but flyx build refused it ({misplaced:?}):\n{rendered}"
+    );
+}
+
+/// Every generated fly.toml parses as TOML and passes the flyctl rules.
+pub fn assert_flyctl_reads(outputs: &Outputs) {
+    for (path, file) in outputs.iter() {
+        if path.ends_with("fly.toml")
+            && let Err(problem) = crate::flyctl_rules::decode(&file.contents)
+        {
+            panic!(
+                "flyx wrote a {path} flyctl would refuse: {problem}\n{}",
+                file.contents
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::assert_emit_may_refuse;
+    use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+    use crate::span::Span;
+
+    fn one(code: Code) -> Diagnostics {
+        let mut diagnostics = Diagnostics::new();
+        diagnostics.push(Diagnostic::new(code, Span::default(), "refused"));
+        diagnostics
+    }
+
+    #[test]
+    #[should_panic(expected = "flyx check passed but flyx build refused it")]
+    fn a_rule_left_in_emit_fails_the_assertion() {
+        assert_emit_may_refuse(&one(Code::E0317), "");
+    }
+
+    #[test]
+    fn a_build_that_refuses_nothing_passes() {
+        assert_emit_may_refuse(&Diagnostics::new(), "");
+    }
 }

@@ -20,6 +20,8 @@ pub mod emit;
 pub mod exercise;
 pub mod expand;
 pub mod fly;
+#[doc(hidden)]
+pub mod flyctl_rules;
 pub mod lower;
 pub mod model;
 pub mod shell;

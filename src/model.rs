@@ -207,7 +207,7 @@ pub enum RuntimeConfig {
         /// The package.json script that builds the app, if any.
         build_script: Option<String>,
         /// The command that starts the app; the package manager's `start` by default.
-        start: Option<String>,
+        start: Option<Spanned<String>>,
         /// Whether the app is a Next.js `output: "standalone"` build.
         next_standalone: bool,
         /// The Next.js config file copied over `next.config.<ext>` before the build.
@@ -222,7 +222,7 @@ pub enum RuntimeConfig {
         /// The requirements file pip installs.
         requirements: String,
         /// The command that starts the app (gunicorn, uvicorn, ...).
-        start: String,
+        start: Spanned<String>,
     },
     /// A static Go binary.
     Go {

@@ -83,6 +83,10 @@ pub struct Resolved {
     /// Whether the service gets public IPs. A service is public only when it
     /// says so; everything else gets none, ever.
     pub public: bool,
+    /// Whether it needs a dedicated public IPv4: a public raw TCP or UDP port,
+    /// which the shared IPv4 cannot carry. (deploy.sh still recomputes this
+    /// from the service; it should read it here.)
+    pub dedicated_ipv4: bool,
     /// Whether other services reach it through `.flycast`, which needs a
     /// private IPv6 address and a proxy service definition for each port.
     pub flycast: bool,
@@ -102,6 +106,13 @@ pub struct Resolved {
     pub depends_on: Vec<ServiceId>,
     /// The process groups, sorted; `["app"]` when none are declared.
     pub process_groups: Vec<String>,
+    /// The group a section without `processes` applies to: `app` if declared,
+    /// else the first group by name (flyctl's `DefaultProcessName`).
+    pub default_group: String,
+    /// The private address other services reach it at: `.flycast` when it is
+    /// reached through the proxy or stops when idle, else `.internal`; none
+    /// when it listens on no port.
+    pub private_via: Option<Via>,
 }
 
 /// A resolved post-deploy step.

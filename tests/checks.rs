@@ -172,3 +172,102 @@ fn every_graph_rule_has_a_passing_fixture() {
         .collect();
     assert!(missing.is_empty(), "no passing fixture for {missing:?}");
 }
+
+/// Check decides each service's private address and default process group,
+/// and the emitters read them from the topology.
+#[test]
+fn check_decides_the_private_path_and_the_default_group() {
+    let text = r#"
+project shop {
+  region = ams
+}
+
+service search {
+  image = "shop/search:1"
+  http { port = 7700  auto_stop = stop }
+}
+
+service nats {
+  image = "nats:2.10-alpine"
+  port client { internal = 4222 }
+}
+
+service jobs {
+  image = "shop/jobs:1"
+  processes {
+    worker = "bin/jobs"
+    cron   = "bin/cron"
+  }
+}
+
+service api {
+  image = "shop/api:1"
+  http { port = 8080  public = true }
+  links = [nats]
+}
+"#;
+    let (sources, file) = flyx::source::Sources::single("stack.flyx", text.to_string());
+    let topology = flyx::check(&sources, file).topology.expect("checks");
+    let resolved = |name: &str| {
+        let id = topology
+            .service_ids()
+            .find(|id| topology.service(*id).name.value == name)
+            .expect("declared");
+        topology.resolved(id).clone()
+    };
+    use flyx::model::Via;
+    // Nothing links to search, but it stops when idle: only flycast wakes it.
+    assert_eq!(resolved("search").private_via, Some(Via::Flycast));
+    assert_eq!(resolved("nats").private_via, Some(Via::Internal));
+    assert_eq!(resolved("jobs").private_via, None);
+    assert_eq!(resolved("jobs").default_group, "cron");
+    assert_eq!(resolved("api").default_group, "app");
+    assert!(resolved("api").public && !resolved("api").dedicated_ipv4);
+    assert!(!resolved("nats").public && !resolved("nats").dedicated_ipv4);
+    let outputs =
+        flyx::emit::emit(&topology, &flyx::emit::EmitOptions::beside("stack.flyx")).expect("emits");
+    let architecture = &outputs.get("ARCHITECTURE.md").expect("written").contents;
+    assert!(
+        architecture.contains("`shop-search.flycast` (private)"),
+        "{architecture}"
+    );
+    assert!(
+        architecture.contains("`shop-nats.internal` (private)"),
+        "{architecture}"
+    );
+}
+
+/// The codes `text` gets from check.
+fn codes_of(text: &str) -> Vec<Code> {
+    let (sources, file) = Sources::single("stack.flyx", text.to_string());
+    flyx::check(&sources, file)
+        .diagnostics
+        .iter()
+        .map(|d| d.code)
+        .collect()
+}
+
+/// E0327 asks whether every machine of the step's target can be stopped: a
+/// process group no proxy section serves keeps running, and so does a group
+/// with `min_running = 1`.
+#[test]
+fn a_post_deploy_step_needs_a_target_that_keeps_a_machine() {
+    let stack = |http: &str, processes: &str| {
+        format!(
+            "project shop {{\n  region = ams\n}}\n\nservice api {{\n  image = \"shop/api:1\"\n  {processes}\n  http {{ port = 8080  public = true  {http} }}\n  post_deploy migrate {{ command = \"bin/migrate\" }}\n}}\n"
+        )
+    };
+    let stops = codes_of(&stack("auto_stop = suspend", ""));
+    assert!(stops.contains(&Code::E0327), "{stops:?}");
+    let explicit_zero = codes_of(&stack("auto_stop = stop  min_running = 0", ""));
+    assert!(explicit_zero.contains(&Code::E0327), "{explicit_zero:?}");
+    let kept = codes_of(&stack("auto_stop = stop  min_running = 1", ""));
+    assert!(kept.is_empty(), "{kept:?}");
+    let never_stops = codes_of(&stack("", ""));
+    assert!(never_stops.is_empty(), "{never_stops:?}");
+    let worker_runs = codes_of(&stack(
+        "auto_stop = stop  processes = [web]",
+        "processes {\n    web    = \"bin/web\"\n    worker = \"bin/jobs\"\n  }",
+    ));
+    assert!(worker_runs.is_empty(), "{worker_runs:?}");
+}

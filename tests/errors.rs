@@ -147,6 +147,9 @@ fn every_fixture_renders_for_people() {
     }
 }
 
+/// Codes no input can trigger: flyx's own bugs, tested by unit tests instead.
+const UNTRIGGERABLE: &[&str] = &["E0409"];
+
 /// Every code has a fixture and a section in docs/diagnostics.md, and every
 /// fixture and section names a code that exists.
 #[test]
@@ -175,7 +178,7 @@ fn codes_fixtures_and_docs_agree() {
                     "{code} is retired: its section must say `## {code}: no longer emitted`"
                 ));
             }
-        } else if !has_fixture {
+        } else if !has_fixture && !UNTRIGGERABLE.contains(code) {
             problems.push(format!("{code} has no fixture in tests/errors/"));
         }
         if !doc_codes.iter().any(|d| d == code) {

@@ -1,7 +1,9 @@
 //! Any bytes through the whole pipeline: parse, expand, lower, check every
 //! environment, render the diagnostics, emit every file and every drawing.
 //! Whatever the input, flyx must answer with a model or diagnostics: a panic,
-//! a hang or a crash is a bug.
+//! a hang or a crash is a bug. A stack that checks must also build, and each
+//! fly.toml must pass the flyctl rules (`flyx::flyctl_rules`); `everything`
+//! asserts both.
 
 #![no_main]
 

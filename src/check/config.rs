@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, did_you_mean};
-use crate::model::{Service, Source, Stack};
+use crate::model::{RuntimeConfig, Service, Source, Stack};
 use crate::span::{Span, Spanned};
 
 /// The process groups of a service, sorted; `["app"]` when none are declared.
@@ -170,6 +170,40 @@ pub fn commands(service: &Service, release_command: Option<&str>, diagnostics: &
             );
         }
     }
+}
+
+/// A runtime's `start` must split into words: the generated Dockerfile runs it
+/// in exec form (`CMD ["node", "server.js"]`).
+pub fn start_command(service: &Service, diagnostics: &mut Diagnostics) {
+    let Source::Runtime(build) = &service.source else {
+        return;
+    };
+    let start = match &build.config {
+        RuntimeConfig::Node {
+            start: Some(start),
+            next_standalone: false,
+            ..
+        } => start,
+        RuntimeConfig::Python { start, .. } => start,
+        _ => return,
+    };
+    let problem = match crate::shell::split_words(&start.value) {
+        Ok(words) if words.is_empty() => "it is empty",
+        Ok(_) => return,
+        Err(problem) => problem,
+    };
+    diagnostics.push(
+        Diagnostic::new(
+            Code::E0317,
+            start.span,
+            format!(
+                "the start command of `{}` cannot be split into words: {problem}",
+                service.name.value
+            ),
+        )
+        .label("the Dockerfile runs this command in exec form")
+        .help("balance the quotes, or escape the quote with a backslash"),
+    );
 }
 
 /// Why `command` cannot be split like a POSIX shell splits words, if it cannot.

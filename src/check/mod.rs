@@ -8,6 +8,7 @@ mod exposure;
 mod graph;
 mod names;
 mod placement;
+mod steps;
 
 use std::collections::BTreeMap;
 
@@ -107,6 +108,7 @@ fn resolve_service(
 ) -> ServiceFindings {
     let groups = config::process_groups(service);
     config::source(service, diagnostics);
+    config::start_command(service, diagnostics);
     config::process_references(service, &groups, diagnostics);
     config::vm_groups(service, diagnostics);
     config::statics(service, diagnostics);
@@ -138,6 +140,7 @@ fn resolve_service(
             ) {
                 Some(Node::Service(target)) => {
                     steps_on.push((Node::Service(target), on.span));
+                    steps::stoppable_target(step, &resolver.stack.services[target.0], diagnostics);
                     Some(resolver.stack.services[target.0].app.value.clone())
                 }
                 Some(Node::Store(_)) => {
@@ -154,7 +157,10 @@ fn resolve_service(
                 }
                 None => None,
             },
-            None => Some(service.app.value.clone()),
+            None => {
+                steps::stoppable_target(step, service, diagnostics);
+                Some(service.app.value.clone())
+            }
         };
         let command = text(&step.command, diagnostics);
         match (app, command, steps.as_mut()) {
@@ -194,8 +200,8 @@ fn resolve_service(
             Some(Resolved {
                 primary_region,
                 placements,
-                public: service.http.as_ref().is_some_and(|h| h.public.value)
-                    || service.ports.iter().any(|p| p.public.value),
+                public: is_public(service),
+                dedicated_ipv4: service.ports.iter().any(|p| p.public.value),
                 flycast: service.flycast.is_some_and(|f| f.value),
                 env,
                 build_args,
@@ -204,7 +210,10 @@ fn resolve_service(
                 attachments,
                 volume_placements,
                 depends_on: Vec::new(),
+                default_group: config::default_group(&groups).to_string(),
                 process_groups: groups,
+                // Decided once every caller is known, in `flycast_rules`.
+                private_via: None,
             })
         }
         _ => None,
@@ -355,16 +364,27 @@ fn flycast_rules(
         exposure::force_https_on_flycast(service, &callers[i], diagnostics);
         if let Some(resolved) = resolved[i].as_mut() {
             resolved.flycast |= !callers[i].is_empty();
+            resolved.private_via = addresses::has_ports(service).then(|| {
+                if resolved.flycast || default_via(service) == Via::Flycast {
+                    Via::Flycast
+                } else {
+                    Via::Internal
+                }
+            });
         }
     }
+}
+
+/// Whether the service gets public IPs: only when it says so.
+fn is_public(service: &Service) -> bool {
+    service.http.as_ref().is_some_and(|h| h.public.value)
+        || service.ports.iter().any(|p| p.public.value)
 }
 
 /// A private service that listens on ports but that nothing reaches.
 fn orphans(stack: &Stack, built: &graph::Built, diagnostics: &mut Diagnostics) {
     for (i, service) in stack.services.iter().enumerate() {
-        let public = service.http.as_ref().is_some_and(|h| h.public.value)
-            || service.ports.iter().any(|p| p.public.value);
-        if public || !addresses::has_ports(service) {
+        if is_public(service) || !addresses::has_ports(service) {
             continue;
         }
         let node = built.service_nodes[i];

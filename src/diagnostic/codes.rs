@@ -194,6 +194,8 @@ codes! {
     E0325,
     /// an app of one environment that refers to an app of another
     E0326,
+    /// a post-deploy step over ssh on a service whose machines can all be stopped
+    E0327,
     /// a store setting that does not apply to this kind of store
     E0330,
     /// a Managed Postgres cluster in a region that does not offer it
@@ -214,6 +216,8 @@ codes! {
     E0407,
     /// `--env` names an environment the stack does not declare
     E0408,
+    /// flyx could not serialize a generated file (a bug in flyx)
+    E0409,
     /// a duration Fly clamps to its allowed range
     W0201,
     /// a private service with ports that nothing links to

@@ -400,7 +400,7 @@ fn service(
         level,
         public: resolved.public,
         flycast: resolved.flycast,
-        dedicated_ipv4: service.ports.iter().any(|p| p.public.value),
+        dedicated_ipv4: resolved.dedicated_ipv4,
         volumes: resolved
             .volume_placements
             .iter()

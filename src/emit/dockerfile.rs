@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::EmitOptions;
 use super::templates::Templates;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{PackageManager, PythonInstaller, RuntimeBuild, RuntimeConfig, Service};
+use crate::model::{PackageManager, PythonInstaller, RuntimeBuild, RuntimeConfig};
 use crate::span::Spanned;
 use crate::topology::{ServiceId, Topology};
 
@@ -94,13 +94,14 @@ pub fn render(
             // and often needs a dev dependency (`prisma migrate deploy`).
             let release = topology.resolved(id).release_command.is_some();
             let port = service.http.as_ref().map(|h| h.port.value);
-            let start = start
-                .clone()
-                .unwrap_or_else(|| format!("{} start", manager.kind.as_str()));
+            let start = start.as_ref().map_or_else(
+                || format!("{} start", manager.kind.as_str()),
+                |s| s.value.clone(),
+            );
             let start_words = if *next_standalone {
                 vec!["node".to_string(), "server.js".to_string()]
             } else {
-                words(&start, service)?
+                words(&start)
             };
             templates.render(
                 "node.Dockerfile.hbs",
@@ -138,8 +139,8 @@ pub fn render(
                 uv: *installer == PythonInstaller::Uv,
                 uv_version: UV_VERSION,
                 requirements: requirements.clone(),
-                start_display: start.clone(),
-                start: exec_form(&words(start, service)?),
+                start_display: start.value.clone(),
+                start: exec_form(&words(&start.value)),
                 common,
             },
         )?,
@@ -449,26 +450,10 @@ fn cargo_flags(package: Option<&str>, features: &[String]) -> String {
     flags
 }
 
-/// A start command split into words, or a diagnostic on the `build` block.
-fn words(command: &str, service: &Service) -> Result<Vec<String>, Diagnostic> {
-    match crate::shell::split_words(command) {
-        Ok(words) if !words.is_empty() => Ok(words),
-        Ok(_) => Err(bad_start(service, "it is empty")),
-        Err(problem) => Err(bad_start(service, problem)),
-    }
-}
-
-fn bad_start(service: &Service, problem: &str) -> Diagnostic {
-    Diagnostic::new(
-        Code::E0317,
-        service.name.span,
-        format!(
-            "the start command of `{}` cannot be split into words: {problem}",
-            service.name.value
-        ),
-    )
-    .label("its `build` block's `start`")
-    .help("balance the quotes in `start`")
+/// A start command split into words. Check refused every `start` that does
+/// not split into at least one word (E0317), so this never comes out empty.
+fn words(command: &str) -> Vec<String> {
+    crate::shell::split_words(command).unwrap_or_default()
 }
 
 /// Puts the stack's Next.js config in the place of Next's own: Next reads the

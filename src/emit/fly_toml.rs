@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde::ser::SerializeMap;
 
 use super::{EmitOptions, join_relative};
-use crate::check::default_group;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{
     AutoStop, Check, CheckKind, Concurrency, ConcurrencyKind, FileContent, Http, HttpOptions, Port,
     ProxySettings, Service, Source, TlsOptions, Vm,
@@ -19,12 +19,34 @@ use crate::span::Spanned;
 use crate::syntax::ast::Duration;
 use crate::topology::{Resolved, ServiceId, Topology};
 
-/// Renders the fly.toml of one service.
-pub fn render(topology: &Topology, id: ServiceId, options: &EmitOptions) -> String {
+/// Renders the fly.toml of one service, or an error when the serializer
+/// refuses the config: a bug in flyx, which must fail the build rather than
+/// write a fly.toml flyctl would misread.
+pub fn render(
+    topology: &Topology,
+    id: ServiceId,
+    options: &EmitOptions,
+) -> Result<String, Diagnostic> {
     let config = config(topology, id, options);
-    let body = toml::to_string(&config)
-        .unwrap_or_else(|e| format!("# flyx could not write this file: {e}\n"));
-    format!("{}\n\n{body}", options.header())
+    let service = topology.service(id);
+    serialize(&options.header(), &config).map_err(|reason| {
+        Diagnostic::new(
+            Code::E0409,
+            service.name.span,
+            format!(
+                "flyx could not write the fly.toml of `{}`: {reason}",
+                service.name.value
+            ),
+        )
+        .label("the fly.toml of this service")
+        .help("this is a bug in flyx; please report it with the .flyx file")
+    })
+}
+
+/// The header line, a blank line, then the TOML of `config`.
+fn serialize<T: Serialize>(header: &str, config: &T) -> Result<String, String> {
+    let body = toml::to_string(config).map_err(|e| e.to_string())?;
+    Ok(format!("{header}\n\n{body}"))
 }
 
 /// An ordered string map: keys stay in the order they were written.
@@ -352,7 +374,7 @@ fn config(topology: &Topology, id: ServiceId, options: &EmitOptions) -> Config {
     let resolved = topology.resolved(id);
     let groups = Groups {
         declared: !service.processes.is_empty(),
-        default: default_group(&resolved.process_groups),
+        default: &resolved.default_group,
     };
     Config {
         app: service.app.value.clone(),
@@ -385,7 +407,7 @@ fn config(topology: &Topology, id: ServiceId, options: &EmitOptions) -> Config {
             })
             .collect(),
         mounts: service.volumes.iter().map(|v| mount(v, &groups)).collect(),
-        vm: vms(topology, service),
+        vm: vms(topology, service, resolved),
         statics: service
             .statics
             .iter()
@@ -638,23 +660,50 @@ fn mount(volume: &crate::model::Volume, groups: &Groups<'_>) -> Mount {
     }
 }
 
-/// The service's `vm` blocks, or the project's when it has none.
-fn vms(topology: &Topology, service: &Service) -> Vec<VmSection> {
-    let blocks: Vec<&Vm> = if service.vms.is_empty() {
-        topology.stack.project.vm.iter().collect()
-    } else {
-        service.vms.iter().collect()
-    };
-    blocks
-        .into_iter()
-        .map(|vm| VmSection {
-            size: vm.size.map(|s| s.value),
-            memory: vm.memory_mb.map(|m| memory(m.value)),
-            cpus: vm.cpus.map(|c| c.value),
-            cpu_kind: vm.cpu_kind.map(|k| k.value.as_str()),
-            processes: vm.processes.iter().map(|p| p.value.clone()).collect(),
+/// The service's `vm` blocks, or the project's when it has none. When every
+/// service block names its groups, the groups none names keep the project's
+/// VM in an entry of their own: flyctl gives a group the entry that names it,
+/// else one without `processes`, else Fly's 256 MB default
+/// (`ComputeForGroup` in flyctl's `internal/appconfig/processgroups.go`).
+fn vms(topology: &Topology, service: &Service, resolved: &Resolved) -> Vec<VmSection> {
+    let project = topology.stack.project.vm.as_ref();
+    if service.vms.is_empty() {
+        return project
+            .map(|vm| vm_section(vm, Vec::new()))
+            .into_iter()
+            .collect();
+    }
+    let mut sections: Vec<VmSection> = service
+        .vms
+        .iter()
+        .map(|vm| vm_section(vm, vm.processes.iter().map(|p| p.value.clone()).collect()))
+        .collect();
+    let every_block_scoped = service.vms.iter().all(|vm| !vm.processes.is_empty());
+    let unnamed: Vec<String> = resolved
+        .process_groups
+        .iter()
+        .filter(|group| {
+            !service
+                .vms
+                .iter()
+                .any(|vm| vm.processes.iter().any(|p| &p.value == *group))
         })
-        .collect()
+        .cloned()
+        .collect();
+    if let (true, Some(project), false) = (every_block_scoped, project, unnamed.is_empty()) {
+        sections.push(vm_section(project, unnamed));
+    }
+    sections
+}
+
+fn vm_section(vm: &Vm, processes: Vec<String>) -> VmSection {
+    VmSection {
+        size: vm.size.map(|s| s.value),
+        memory: vm.memory_mb.map(|m| memory(m.value)),
+        cpus: vm.cpus.map(|c| c.value),
+        cpu_kind: vm.cpu_kind.map(|k| k.value.as_str()),
+        processes,
+    }
 }
 
 /// Memory as fly.toml reads it: `"512mb"`, or `"2gb"` when it is whole gigabytes.
@@ -678,5 +727,27 @@ fn file(f: &crate::model::FileMount, groups: &Groups<'_>) -> FileSection {
         secret_name,
         raw_value,
         processes: groups.of(&f.processes),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::serialize;
+
+    #[test]
+    fn a_serializer_failure_is_an_error_not_a_comment() {
+        // A bare number is no TOML document: the serializer refuses it.
+        let refused = serialize("# header", &42u8);
+        assert!(refused.is_err(), "{refused:?}");
+    }
+
+    #[test]
+    fn a_config_is_written_after_the_header() {
+        let mut table = std::collections::BTreeMap::new();
+        table.insert("app", "shop-api");
+        assert_eq!(
+            serialize("# header", &table),
+            Ok("# header\n\napp = \"shop-api\"\n".to_string())
+        );
     }
 }

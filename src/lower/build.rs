@@ -227,7 +227,7 @@ fn runtime_config(
             let version = text(f, "version", defaults::NODE);
             let package_manager = f.keyword::<PackageManager>("package_manager");
             let build_script = f.name("build_script").map(|s| s.value);
-            let start = f.string("start").map(|s| s.value);
+            let start = f.string("start");
             let next_standalone = f.bool("next_standalone").is_some_and(|b| b.value);
             let next_config = f
                 .string("next_config")
@@ -254,7 +254,7 @@ fn runtime_config(
                 version,
                 installer,
                 requirements,
-                start: start.value,
+                start,
             }
         }
         Runtime::Go => RuntimeConfig::Go {

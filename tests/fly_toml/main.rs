@@ -2,7 +2,7 @@
 //! is held to two independent readings: SchemaStore's JSON schema, and serde
 //! structs that mirror flyctl's own types and refuse unknown keys.
 
-mod flyctl;
+use flyx::flyctl_rules as flyctl;
 
 use std::path::{Path, PathBuf};
 
@@ -215,5 +215,94 @@ fn the_aisopod_example_says_what_the_seed_says() {
     assert_eq!(
         config.build.expect("[build]").dockerfile.as_deref(),
         Some("../../Dockerfile")
+    );
+}
+
+/// The fly.toml of `service`, generated from `text`.
+fn fly_toml_of(text: &str, service: &str) -> flyctl::Config {
+    let (sources, file) = Sources::single("stack.flyx", text.to_string());
+    let topology = flyx::check(&sources, file).topology.expect("checks");
+    let outputs = flyx::emit::emit(&topology, &EmitOptions::beside("stack.flyx")).expect("emits");
+    let path = format!("{service}/fly.toml");
+    flyctl::decode(&outputs.get(&path).expect("written").contents).expect("decodes")
+}
+
+/// The `[[vm]]` flyctl picks for a group: the entry naming it, else one
+/// without `processes` (`ComputeForGroup` in flyctl's processgroups.go).
+fn vm_for<'a>(config: &'a flyctl::Config, group: &str) -> Option<&'a flyctl::Compute> {
+    let vms = config.vm.as_ref()?;
+    vms.iter()
+        .find(|vm| {
+            vm.processes
+                .as_ref()
+                .is_some_and(|p| p.iter().any(|g| g == group))
+        })
+        .or_else(|| {
+            vms.iter()
+                .find(|vm| vm.processes.as_ref().is_none_or(Vec::is_empty))
+        })
+}
+
+#[test]
+fn a_vm_block_for_one_group_keeps_the_project_vm_for_the_others() {
+    let config = fly_toml_of(
+        r#"
+project shop {
+  region = ams
+  vm { size = "shared-cpu-2x"  memory = 1gb }
+}
+
+service rails {
+  image = "shop/rails:1"
+  http { port = 3000  public = true  processes = [web] }
+  processes {
+    web    = "bin/rails server"
+    worker = "bin/jobs"
+  }
+  vm { processes = [worker]  memory = 2gb }
+}
+"#,
+        "rails",
+    );
+    let web = vm_for(&config, "web").expect("web has a [[vm]]");
+    assert_eq!(web.size.as_deref(), Some("shared-cpu-2x"));
+    assert_eq!(
+        web.memory.as_ref().map(flyctl::Memory::megabytes),
+        Some(1024)
+    );
+    let worker = vm_for(&config, "worker").expect("worker has a [[vm]]");
+    assert_eq!(
+        worker.memory.as_ref().map(flyctl::Memory::megabytes),
+        Some(2048)
+    );
+}
+
+#[test]
+fn a_service_vm_for_every_group_adds_no_project_entry() {
+    let config = fly_toml_of(
+        r#"
+project shop {
+  region = ams
+  vm { size = "shared-cpu-2x"  memory = 1gb }
+}
+
+service rails {
+  image = "shop/rails:1"
+  http { port = 3000  public = true  processes = [web] }
+  processes {
+    web    = "bin/rails server"
+    worker = "bin/jobs"
+  }
+  vm { memory = 512mb }
+  vm { processes = [worker]  memory = 2gb }
+}
+"#,
+        "rails",
+    );
+    assert_eq!(config.vm.as_ref().map(Vec::len), Some(2));
+    let web = vm_for(&config, "web").expect("web has a [[vm]]");
+    assert_eq!(
+        web.memory.as_ref().map(flyctl::Memory::megabytes),
+        Some(512)
     );
 }

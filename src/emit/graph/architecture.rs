@@ -94,7 +94,7 @@ pub fn render(topology: &Topology, source: &str, header: &str) -> String {
 fn service_row(topology: &Topology, id: ServiceId, level: usize) -> String {
     let service = topology.service(id);
     let resolved = topology.resolved(id);
-    let address = address(service, resolved.public, resolved.flycast);
+    let address = address(service, resolved.public, resolved.private_via);
     let mut ports: Vec<String> = service
         .http
         .iter()
@@ -152,7 +152,7 @@ fn service_row(topology: &Topology, id: ServiceId, level: usize) -> String {
 }
 
 /// The public URL, or the private address others reach it at.
-fn address(service: &Service, public: bool, flycast: bool) -> String {
+fn address(service: &Service, public: bool, private_via: Option<Via>) -> String {
     let app = &service.app.value;
     if public && service.http.as_ref().is_some_and(|h| h.public.value) {
         return format!("https://{app}.fly.dev");
@@ -160,15 +160,10 @@ fn address(service: &Service, public: bool, flycast: bool) -> String {
     if public {
         return format!("`{app}.fly.dev`");
     }
-    if service.http.is_none() && service.ports.is_empty() {
-        return "- (no port)".to_string();
+    match private_via {
+        Some(via) => format!("`{app}.{}` (private)", via.domain()),
+        None => "- (no port)".to_string(),
     }
-    let via = if flycast || crate::check::default_via(service) == Via::Flycast {
-        Via::Flycast
-    } else {
-        Via::Internal
-    };
-    format!("`{app}.{}` (private)", via.domain())
 }
 
 fn vm(topology: &Topology, service: &Service) -> String {

@@ -1,5 +1,6 @@
-//! fly.toml as flyctl decodes it (`internal/appconfig/config.go` and friends),
-//! strict: unknown keys are refused, and so are the value forms flyctl reads
+//! Not a stage: a test oracle for emit's output, shared by tests/fly_toml, the
+//! property tests and the fuzzer (`exercise`). fly.toml as flyctl decodes it
+//! (`internal/appconfig/config.go` and friends), strict: unknown keys are refused, and so are the value forms flyctl reads
 //! differently from what they look like (a bare number as a duration is
 //! nanoseconds in some places, a string port fails in others).
 
