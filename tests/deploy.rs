@@ -774,7 +774,12 @@ fn postgres_users_get_least_privilege_unless_asked() {
     assert_eq!(attaches.len(), 8);
     for attach in &attaches {
         assert_eq!(attach[6], "user", "{attach:?}");
-        assert_eq!(attach[5], "indexer", "{attach:?}");
+        assert!(
+            attach[5]
+                .as_str()
+                .is_some_and(|db| db.starts_with("indexer_")),
+            "a database per indexer: {attach:?}"
+        );
     }
     // Managed Postgres: the API migrates (schema_admin), the worker writes.
     let managed = Project::new(&example("ampel"));
@@ -904,4 +909,41 @@ fn restate_registers_the_worker_only_when_its_handlers_change() {
         assert!(!succeeded, "{broken:?}");
         assert_eq!(posted, "", "{broken:?}");
     }
+}
+
+#[test]
+fn a_database_url_set_by_hand_is_kept_with_a_warning() {
+    let project = Project::new(&example("ampel"));
+    let fake = |args: &[&str], stdin: &str| {
+        use std::io::Write;
+        let mut child = Command::new(project.dir.path().join("bin/flyctl"))
+            .args(args)
+            .env("FAKE_FLY_STATE", project.state_path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("fake runs");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write");
+        assert!(child.wait().expect("fake ends").success());
+    };
+    // The seed's way: the superuser URL of the old cluster, set by hand.
+    fake(&["apps", "create", "ampel-api", "--org", "ampel-org"], "");
+    fake(
+        &["secrets", "import", "--app", "ampel-api", "--stage"],
+        "DATABASE_URL=postgres://postgres:x@ampel-db.flycast:5432/ampel\n",
+    );
+    let output = ok(&project.deploy(&[], &[]));
+    assert!(
+        output.contains("ampel-api already has a DATABASE_URL that Managed Postgres ampel-db did not attach; it is kept"),
+        "{output}"
+    );
+    let attached: Vec<_> = events_of(&project.events(), "attach_mpg")
+        .map(|e| e[1].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(attached, ["ampel-worker"]);
 }
