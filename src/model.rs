@@ -180,7 +180,24 @@ pub struct RuntimeBuild {
     pub runtime_packages: Vec<Spanned<String>>,
     /// The runtime's options, with their defaults applied.
     pub config: RuntimeConfig,
+    /// Static sites: paths nginx passes on to another service, so that the
+    /// site and its API share one origin (`proxy NAME { path  to }`).
+    pub proxies: Vec<Proxy>,
     /// The `build` block.
+    pub span: Span,
+}
+
+/// `proxy api { path = "/api/"  to = backend.public_url }` in a static site's
+/// build: nginx passes `/api/...` on to `to`, without the prefix.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Proxy {
+    /// The block's name.
+    pub name: Spanned<String>,
+    /// The path prefix, `/` at both ends.
+    pub path: Spanned<String>,
+    /// Where to: an `http://` or `https://` URL, usually a reference.
+    pub to: Text,
+    /// The block.
     pub span: Span,
 }
 

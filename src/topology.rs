@@ -94,6 +94,8 @@ pub struct Resolved {
     pub env: Vec<(String, String)>,
     /// `[build.args]`, references resolved, in source order.
     pub build_args: Vec<(String, String)>,
+    /// A static site's proxied paths and where they go, references resolved.
+    pub proxies: Vec<(String, String)>,
     /// `release_command`, references resolved.
     pub release_command: Option<String>,
     /// Post-deploy steps, references resolved.

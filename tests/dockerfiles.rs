@@ -85,7 +85,9 @@ fn built() -> Vec<Built> {
                     .map(|(k, _)| k.clone())
                     .collect(),
                 secrets: secrets.clone(),
-                dockerignore: outputs.get(&format!("{name}/.dockerignore")).is_some(),
+                dockerignore: outputs
+                    .get(&format!("{name}/Dockerfile.dockerignore"))
+                    .is_some(),
             });
         }
     }
@@ -412,16 +414,37 @@ fn dockerignore_patterns_match_at_any_depth() {
             };
             let name = &service.name.value;
             let ignore = &outputs
-                .get(&format!("{name}/.dockerignore"))
-                .expect(".dockerignore")
+                .get(&format!("{name}/Dockerfile.dockerignore"))
+                .expect("Dockerfile.dockerignore")
                 .contents;
             seen += 1;
-            for secret in [
+            // A frontend build reads `.env` and `.env.production` for its
+            // public values; every other build leaves every dotenv file out.
+            let frontend = match &build.config {
+                flyx::model::RuntimeConfig::Static { .. } => true,
+                flyx::model::RuntimeConfig::Node {
+                    next_standalone,
+                    next_config,
+                    ..
+                } => *next_standalone || next_config.is_some(),
+                _ => false,
+            };
+            let dotenv: &[&str] = &[
                 ".env",
                 ".env.production",
                 "frontend/.env",
                 "frontend/.env.production",
+            ];
+            for path in dotenv {
+                assert_eq!(
+                    ignored(ignore, path),
+                    !frontend,
+                    "{name}: `{path}` (frontend: {frontend})"
+                );
+            }
+            for secret in [
                 "a/b/c/.env.local",
+                "frontend/.env.production.local",
                 ".git/HEAD",
                 "backend/certs/server.key",
                 "tls/cert.pem",
@@ -611,4 +634,28 @@ fn a_node_release_command_keeps_the_dev_dependencies_it_may_need() {
     // Without a release command, development dependencies go.
     let plain = file(&case_outputs("runtime_node"), "api/Dockerfile");
     position(&stage(&plain, "build"), "RUN", "npm prune --omit=dev");
+}
+
+#[test]
+fn a_static_site_passes_its_proxied_path_on_from_its_own_origin() {
+    let stack = "project shop {\n  region = ams\n}\n\nservice api {\n  image = \"shop/api:1\"\n  http { port = 8080  public = true }\n}\n\nservice web {\n  build {\n    runtime = static\n    args { VITE_API_URL = \"/api\" }\n    proxy api { path = \"/api/\"  to = api.public_url }\n  }\n  http { port = 8080  public = true }\n}\n";
+    let (sources, file) = Sources::single("input.flyx", stack.to_string());
+    let topology = flyx::check(&sources, file).topology.expect("checks");
+    let outputs = flyx::emit::emit(&topology, &EmitOptions::beside("input.flyx")).expect("emits");
+    let dockerfile = &outputs.get("web/Dockerfile").expect("Dockerfile").contents;
+    let location = dockerfile
+        .split("location /api/ {")
+        .nth(1)
+        .and_then(|rest| rest.split('}').next())
+        .expect("a location for /api/");
+    assert!(
+        location.contains("proxy_pass https://shop-api.fly.dev/;"),
+        "the prefix is stripped: {location}"
+    );
+    assert!(
+        location.contains("proxy_ssl_server_name on;"),
+        "SNI for Fly's proxy"
+    );
+    // The SPA fallback still serves every other path.
+    assert!(dockerfile.contains("try_files $uri $uri/ /index.html;"));
 }

@@ -125,6 +125,10 @@ fn resolve_service(
         |t: &crate::model::Text, d: &mut Diagnostics| resolver.text(id, t, &mut references, d);
     let env = named_texts(&service.env, &mut text, diagnostics);
     let build_args = named_texts(service.source.build_args(), &mut text, diagnostics);
+    let proxies = match &service.source {
+        crate::model::Source::Runtime(build) => proxies(&build.proxies, &mut text, diagnostics),
+        _ => Some(Vec::new()),
+    };
     let release_command = match &service.deploy.release_command {
         Some(command) => text(command, diagnostics).map(Some),
         None => Some(None),
@@ -182,7 +186,7 @@ fn resolve_service(
     let resolved = match (
         primary,
         env,
-        build_args,
+        (build_args, proxies),
         release_command,
         steps,
         attachments,
@@ -190,7 +194,7 @@ fn resolve_service(
         (
             Some(primary_region),
             Some(env),
-            Some(build_args),
+            (Some(build_args), Some(proxies)),
             Some(release_command),
             Some(post_deploy),
             Some(attachments),
@@ -205,6 +209,7 @@ fn resolve_service(
                 flycast: service.flycast.is_some_and(|f| f.value),
                 env,
                 build_args,
+                proxies,
                 release_command,
                 post_deploy,
                 attachments,
@@ -234,6 +239,47 @@ fn named_texts(
     for var in vars {
         match (text(&var.value, diagnostics), out.as_mut()) {
             (Some(value), Some(list)) => list.push((var.name.value.clone(), value)),
+            _ => out = None,
+        }
+    }
+    out
+}
+
+/// A static site's proxied paths with their resolved URLs: `http(s)://` and
+/// nothing nginx would read as syntax.
+fn proxies(
+    proxies: &[crate::model::Proxy],
+    text: &mut impl FnMut(&crate::model::Text, &mut Diagnostics) -> Option<String>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Vec<(String, String)>> {
+    let mut out = Some(Vec::with_capacity(proxies.len()));
+    for proxy in proxies {
+        let url = text(&proxy.to, diagnostics).filter(|url| {
+            let usable = (url.starts_with("http://") || url.starts_with("https://"))
+                && !url
+                    .chars()
+                    .any(|c| c.is_whitespace() || ";{}'\"$\\#".contains(c));
+            if !usable {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::E0236,
+                        proxy.to.span,
+                        format!(
+                            "`{url}` is not a URL nginx can pass `{}` on to",
+                            proxy.path.value
+                        ),
+                    )
+                    .label("where the proxy sends requests")
+                    .help("use an `http://` or `https://` address, such as `backend.public_url`"),
+                );
+            }
+            usable
+        });
+        match (url, out.as_mut()) {
+            (Some(url), Some(list)) => list.push((
+                proxy.path.value.clone(),
+                url.trim_end_matches('/').to_string(),
+            )),
             _ => out = None,
         }
     }

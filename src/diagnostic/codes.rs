@@ -142,6 +142,8 @@ codes! {
     E0234,
     /// `runtime_packages` on a runtime whose image has no apt
     E0235,
+    /// a static site's proxy path or target that nginx cannot use
+    E0236,
     /// a link or reference to a service or store that does not exist
     E0301,
     /// services that must each deploy before the other

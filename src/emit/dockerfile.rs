@@ -171,6 +171,15 @@ pub fn render(
                 &NginxContext {
                     header: options.header(),
                     port,
+                    proxies: topology
+                        .resolved(id)
+                        .proxies
+                        .iter()
+                        .map(|(path, url)| ProxyContext {
+                            path: path.clone(),
+                            url: url.clone(),
+                        })
+                        .collect(),
                 },
             )?;
             if !nginx_conf.ends_with('\n') {
@@ -345,6 +354,13 @@ struct StaticContext {
 struct NginxContext {
     header: String,
     port: u16,
+    proxies: Vec<ProxyContext>,
+}
+
+#[derive(Debug, Serialize)]
+struct ProxyContext {
+    path: String,
+    url: String,
 }
 
 #[derive(Debug, Serialize)]

@@ -7,7 +7,8 @@ use super::service::text_entries;
 use super::values::{self, Keyword};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::model::{
-    DockerBuild, PackageManager, PythonInstaller, Runtime, RuntimeBuild, RuntimeConfig, Source,
+    DockerBuild, PackageManager, Proxy, PythonInstaller, Runtime, RuntimeBuild, RuntimeConfig,
+    Source,
 };
 use crate::span::Spanned;
 use crate::syntax::ast::{Block, Entry};
@@ -179,6 +180,7 @@ fn lower_runtime_build(
     let runtime_packages = read_packages(&mut f, "runtime_packages", sink);
     no_runtime_packages(runtime, &runtime_packages, sink);
     let config = runtime_config(&mut f, runtime, service);
+    let proxies = read_proxies(&mut f, runtime, sink);
     report_foreign_options(block, runtime.value, sink);
     f.finish_quietly(BUILD_ATTRIBUTES.iter().chain(all_options()).copied());
     if let Some(target) = target {
@@ -202,6 +204,67 @@ fn lower_runtime_build(
         packages,
         runtime_packages,
         config,
+        proxies,
+        span: block.span,
+    })
+}
+
+/// Reads `proxy NAME { path = "/api/"  to = ... }` blocks: a static site only.
+fn read_proxies(f: &mut Fields<'_>, runtime: Spanned<Runtime>, sink: &Sink) -> Vec<Proxy> {
+    let blocks = f.blocks("proxy");
+    if runtime.value != Runtime::Static {
+        for block in &blocks {
+            sink.push(
+                Diagnostic::new(
+                    Code::E0202,
+                    block.kind.span,
+                    format!(
+                        "`proxy` applies to `runtime = static`, and this build is `{}`",
+                        runtime.value.as_str()
+                    ),
+                )
+                .label("only the static runtime's nginx passes paths on")
+                .help("remove `proxy`; the app itself can forward requests"),
+            );
+        }
+        return Vec::new();
+    }
+    blocks
+        .into_iter()
+        .filter_map(|block| read_proxy(block, sink))
+        .collect()
+}
+
+fn read_proxy(block: &Block, sink: &Sink) -> Option<Proxy> {
+    let label = super::required_label(block, sink, "proxy NAME { path = \"/api/\"  to = ... }");
+    let mut f = Fields::new(block, sink);
+    let path = f.required("path", "path = \"/api/\"", |f, name| f.string(name));
+    let to = f.required("to", "to = backend.public_url", |f, name| f.text(name));
+    f.finish();
+    let (label, path, to) = (label?, path?, to?);
+    let safe = path.value.len() > 1
+        && path.value.starts_with('/')
+        && path.value.ends_with('/')
+        && path
+            .value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/-_.~".contains(c));
+    if !safe {
+        sink.push(
+            Diagnostic::new(
+                Code::E0236,
+                path.span,
+                format!("`{}` is not a path nginx can pass on", path.value),
+            )
+            .label("a proxied path")
+            .help("write a prefix with `/` at both ends, of letters, digits, `-`, `_`, `.` and `~`: `\"/api/\"`"),
+        );
+        return None;
+    }
+    Some(Proxy {
+        name: Spanned::new(label.name.clone(), label.span),
+        path,
+        to,
         span: block.span,
     })
 }

@@ -314,15 +314,15 @@ fn a_runtime_service_gets_a_dockerfile_and_dockerignore_beside_its_fly_toml() {
         files_under(&dir.path().join("fly")),
         [
             "ARCHITECTURE.md",
-            "api/.dockerignore",
             "api/Dockerfile",
+            "api/Dockerfile.dockerignore",
             "api/fly.toml",
             "deploy.sh"
         ]
     );
     let toml = read(dir.path(), "fly/api/fly.toml");
     assert!(
-        toml.contains("dockerfile = \"Dockerfile\"\nignorefile = \".dockerignore\""),
+        toml.contains("dockerfile = \"Dockerfile\"\nignorefile = \"Dockerfile.dockerignore\""),
         "{toml}"
     );
     assert!(read(dir.path(), "fly/api/Dockerfile").contains("--bin shop-api"));
