@@ -593,7 +593,7 @@ fn an_address_after_non_ascii_text_is_read_without_panicking() {
 #[test]
 fn each_environments_diagnostics_point_into_the_right_template() {
     let root = format!(
-        "use rust\nuse postgres\n{PROJECT}environment a {{\n  prefix = \"a\"\n  service x from rust(binary = \"x\") {{}}\n  postgres p from postgres {{}}\n}}\nenvironment b {{\n  prefix = \"b\"\n  postgres p from postgres(nodes = 0) {{}}\n}}\n"
+        "use rust\nuse postgres\n{PROJECT}environment a {{\n  prefix = \"a\"\n  service x from rust(binary = \"x\") {{}}\n  postgres p from postgres {{}}\n}}\nenvironment b {{\n  prefix = \"b\"\n  postgres p from postgres(version = 15) {{}}\n}}\n"
     );
     let (sources, file) = Sources::single("stack.flyx", root);
     let checked = flyx::check_every_environment(&sources, file, &flyx::expand::NoFiles);
