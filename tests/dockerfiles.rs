@@ -418,17 +418,11 @@ fn dockerignore_patterns_match_at_any_depth() {
                 .expect("Dockerfile.dockerignore")
                 .contents;
             seen += 1;
-            // A frontend build reads `.env` and `.env.production` for its
-            // public values; every other build leaves every dotenv file out.
-            let frontend = match &build.config {
-                flyx::model::RuntimeConfig::Static { .. } => true,
-                flyx::model::RuntimeConfig::Node {
-                    next_standalone,
-                    next_config,
-                    ..
-                } => *next_standalone || next_config.is_some(),
-                _ => false,
-            };
+            // A static site's build reads `.env` and `.env.production` for
+            // its public values, and only its built folder reaches the image;
+            // every other build (Next's standalone output copies `.env` files
+            // into the image) leaves every dotenv file out.
+            let frontend = matches!(&build.config, flyx::model::RuntimeConfig::Static { .. });
             let dotenv: &[&str] = &[
                 ".env",
                 ".env.production",
@@ -649,12 +643,22 @@ fn a_static_site_passes_its_proxied_path_on_from_its_own_origin() {
         .and_then(|rest| rest.split('}').next())
         .expect("a location for /api/");
     assert!(
-        location.contains("proxy_pass https://shop-api.fly.dev/;"),
-        "the prefix is stripped: {location}"
+        location.contains("set $proxy_0 shop-api.fly.dev;")
+            && location.contains("rewrite ^/api/(.*)$ /$1 break;")
+            && location.contains("proxy_pass https://$proxy_0;"),
+        "the prefix is stripped, the host looked up per request: {location}"
     );
     assert!(
         location.contains("proxy_ssl_server_name on;"),
         "SNI for Fly's proxy"
+    );
+    assert!(
+        location.contains("proxy_set_header Host $proxy_0;"),
+        "Fly's proxy routes on the host"
+    );
+    assert!(
+        dockerfile.contains("resolver [fdaa::3]"),
+        "Fly's DNS answers the per-request lookups"
     );
     // The SPA fallback still serves every other path.
     assert!(dockerfile.contains("try_files $uri $uri/ /index.html;"));

@@ -175,10 +175,7 @@ pub fn render(
                         .resolved(id)
                         .proxies
                         .iter()
-                        .map(|(path, url)| ProxyContext {
-                            path: path.clone(),
-                            url: url.clone(),
-                        })
+                        .map(|(path, url)| ProxyContext::new(path, url))
                         .collect(),
                 },
             )?;
@@ -361,6 +358,33 @@ struct NginxContext {
 struct ProxyContext {
     path: String,
     url: String,
+    /// `http` or `https`.
+    scheme: String,
+    /// Host and port, looked up per request (nginx would otherwise resolve it
+    /// once, at start, and fail to start while the name does not resolve).
+    host: String,
+    /// A regex matching the path prefix, and what replaces it.
+    pattern: String,
+    base: String,
+}
+
+impl ProxyContext {
+    /// Splits a checked `http(s)://host[:port][/base]` URL.
+    fn new(path: &str, url: &str) -> ProxyContext {
+        let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
+        let (host, base) = match rest.split_once('/') {
+            Some((host, base)) => (host, format!("/{}", base.trim_end_matches('/'))),
+            None => (rest, String::new()),
+        };
+        ProxyContext {
+            path: path.to_string(),
+            url: url.to_string(),
+            scheme: scheme.to_string(),
+            host: host.to_string(),
+            pattern: format!("^{}(.*)$", path.replace('.', "\\.")),
+            base,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -501,22 +525,15 @@ fn exec_form(words: &[String]) -> String {
     format!("[{}]", quoted.join(", "))
 }
 
-/// Which dotenv files stay out of the context. A frontend build (static, or
-/// Next.js) reads `.env` and `.env.production` at build time, where Vite and
-/// Next put the public `VITE_*` / `NEXT_PUBLIC_*` values they are meant to
-/// hold: only the `*.local` files, which hold a developer's secrets, stay
-/// out. Every other build leaves every dotenv file out but `.env.example`.
+/// Which dotenv files stay out of the context. A static site's build (Vite)
+/// reads `.env` and `.env.production` at build time for the public `VITE_*`
+/// values they are meant to hold, and only its built folder reaches the
+/// image: only the `*.local` files, which hold a developer's secrets, stay
+/// out. Every other build, Next.js included (its standalone output copies
+/// `.env` files into the image), leaves every dotenv file out but
+/// `.env.example`; Next's public values come as build arguments instead.
 fn env_ignores(config: &RuntimeConfig) -> Vec<&'static str> {
-    let frontend = match config {
-        RuntimeConfig::Static { .. } => true,
-        RuntimeConfig::Node {
-            next_standalone,
-            next_config,
-            ..
-        } => *next_standalone || next_config.is_some(),
-        _ => false,
-    };
-    if frontend {
+    if matches!(config, RuntimeConfig::Static { .. }) {
         vec!["**/.env*.local"]
     } else {
         vec!["**/.env", "**/.env.*", "!**/.env.example"]
