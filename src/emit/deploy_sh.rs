@@ -146,7 +146,7 @@ struct ScaleContext {
 }
 
 /// Renders deploy.sh for the whole topology. `generated` holds, by service
-/// name, the build files flyx wrote for it (its Dockerfile and .dockerignore),
+/// name, the build files flyx wrote for it (its Dockerfile and Dockerfile.dockerignore),
 /// which are part of its build recipe.
 pub fn render(
     topology: &Topology,

@@ -1,4 +1,4 @@
-//! Dockerfiles for services built from a runtime, with their `.dockerignore`
+//! Dockerfiles for services built from a runtime, with their `Dockerfile.dockerignore`
 //! (and nginx's configuration for static sites), rendered from typed contexts.
 
 use serde::Serialize;
@@ -27,7 +27,7 @@ const NGINX_CONF_END: &str = "NGINX_CONF";
 
 /// One generated file beside the service's fly.toml.
 pub struct Generated {
-    /// File name: `Dockerfile`, `.dockerignore`.
+    /// File name: `Dockerfile`, `Dockerfile.dockerignore`.
     pub name: &'static str,
     /// Its text.
     pub contents: String,

@@ -135,7 +135,7 @@ fn build_files(
 /// Files as `(path, file)`, or the problem that stops them.
 type Rendered = Result<Vec<(String, OutputFile)>, crate::diagnostic::Diagnostic>;
 
-/// One service's fly.toml, and its Dockerfile and .dockerignore when flyx
+/// One service's fly.toml, and its Dockerfile and Dockerfile.dockerignore when flyx
 /// builds it from a runtime.
 fn service_files(
     topology: &Topology,
@@ -181,10 +181,10 @@ fn stack_files(
 /// The files `flyx build` writes at the top of the output folder.
 pub const STACK_FILES: &[&str] = &["ARCHITECTURE.md", "deploy.sh"];
 
-/// The files `flyx build` may write in a service's folder. `nginx.conf` is no
-/// longer written (the static Dockerfile holds it), but one an older flyx wrote
-/// is still removed as stale.
-/// (`.dockerignore` and `nginx.conf` only as stale files of older versions.)
+/// The files `flyx build` may write in a service's folder. `.dockerignore` and
+/// `nginx.conf` are no longer written (the ignore file is named after the
+/// Dockerfile, and the static Dockerfile holds nginx's configuration), but
+/// ones an older flyx wrote are still removed as stale.
 pub const SERVICE_FILES: &[&str] = &[
     "fly.toml",
     "Dockerfile",
