@@ -36,17 +36,23 @@ fn inputs() -> Vec<PathBuf> {
     paths
 }
 
+/// Every input that checks, with the files it emits.
+fn emitted() -> Vec<(PathBuf, flyx::topology::Topology, flyx::emit::Outputs)> {
+    inputs()
+        .into_iter()
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(&path).expect("utf-8");
+            let (sources, file) = Sources::single("input.flyx", text);
+            let topology = flyx::check(&sources, file).topology?;
+            let outputs = flyx::emit::emit(&topology, &EmitOptions::beside("input.flyx")).ok()?;
+            Some((path, topology, outputs))
+        })
+        .collect()
+}
+
 fn built() -> Vec<Built> {
     let mut out = Vec::new();
-    for path in inputs() {
-        let text = std::fs::read_to_string(&path).expect("utf-8");
-        let (sources, file) = Sources::single("input.flyx", text);
-        let Some(topology) = flyx::check(&sources, file).topology else {
-            continue;
-        };
-        let Ok(outputs) = flyx::emit::emit(&topology, &EmitOptions::beside("input.flyx")) else {
-            continue;
-        };
+    for (path, topology, outputs) in emitted() {
         let secrets: Vec<String> = topology.secrets.keys().cloned().collect();
         for id in topology.service_ids() {
             let service = topology.service(id);
@@ -302,15 +308,7 @@ fn build_arguments_are_declared_and_no_secret_is_in_any_layer() {
 #[test]
 fn own_dockerfiles_and_images_get_no_generated_dockerfile() {
     let mut seen = 0;
-    for path in inputs() {
-        let text = std::fs::read_to_string(&path).expect("utf-8");
-        let (sources, file) = Sources::single("input.flyx", text);
-        let Some(topology) = flyx::check(&sources, file).topology else {
-            continue;
-        };
-        let Ok(outputs) = flyx::emit::emit(&topology, &EmitOptions::beside("input.flyx")) else {
-            continue;
-        };
+    for (_, topology, outputs) in emitted() {
         for service in &topology.stack.services {
             let name = &service.name.value;
             let toml = &outputs
@@ -399,15 +397,7 @@ fn wildcard(pattern: &str, text: &str) -> bool {
 #[test]
 fn dockerignore_patterns_match_at_any_depth() {
     let mut seen = 0;
-    for path in inputs() {
-        let text = std::fs::read_to_string(&path).expect("utf-8");
-        let (sources, file) = Sources::single("input.flyx", text);
-        let Some(topology) = flyx::check(&sources, file).topology else {
-            continue;
-        };
-        let Ok(outputs) = flyx::emit::emit(&topology, &EmitOptions::beside("input.flyx")) else {
-            continue;
-        };
+    for (_, topology, outputs) in emitted() {
         for service in &topology.stack.services {
             let Source::Runtime(build) = &service.source else {
                 continue;
