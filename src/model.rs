@@ -61,6 +61,9 @@ pub struct Service {
     pub secrets: Vec<Spanned<String>>,
     /// Links to other services and stores.
     pub links: Vec<Link>,
+    /// `after = [api]`: services this one deploys after, with no link (no
+    /// address, no traffic).
+    pub after: Vec<Spanned<String>>,
     /// Volumes: `[[mounts]]`.
     pub volumes: Vec<Volume>,
     /// The `deploy` block.

@@ -39,6 +39,8 @@ pub enum Traffic {
     Attached,
     /// No traffic: a post-deploy step runs on the target's machine.
     Step,
+    /// No traffic: `after = [target]` orders the deploy only.
+    After,
 }
 
 impl Traffic {
@@ -58,6 +60,7 @@ impl Traffic {
             Traffic::Internal => "internal",
             Traffic::Attached => "attached",
             Traffic::Step => "post-deploy",
+            Traffic::After => "after",
         }
     }
 }

@@ -947,3 +947,40 @@ fn a_database_url_set_by_hand_is_kept_with_a_warning() {
         .collect();
     assert_eq!(attached, ["ampel-worker"]);
 }
+
+#[test]
+fn after_orders_a_deploy_without_a_link() {
+    let project = Project::new(&example("ampel"));
+    let level = |name: &str| {
+        project
+            .topology
+            .levels
+            .iter()
+            .position(|ids| {
+                ids.iter()
+                    .any(|id| project.topology.service(*id).name.value == name)
+            })
+            .expect("a level")
+    };
+    assert!(
+        level("api") < level("worker"),
+        "the worker is a level after the API, so --parallel cannot start it first"
+    );
+    ok(&project.deploy(&["--parallel"], &[]));
+    let order = deploy_order(&project, &project.events());
+    let at = |name: &str| order.iter().position(|s| s == name).expect("deployed");
+    assert!(
+        at("api") < at("worker"),
+        "the worker waits for the API's migration: {order:?}"
+    );
+    let events = project.events();
+    let release = events
+        .iter()
+        .position(|e| kind(e) == "release_command")
+        .expect("the API migrates");
+    let worker = events
+        .iter()
+        .position(|e| kind(e) == "deploy" && e[1] == "ampel-worker")
+        .expect("the worker deploys");
+    assert!(release < worker);
+}

@@ -246,8 +246,9 @@ fn cycle_diagnostic(cycle: &[(usize, Span)], stack: &Stack) -> Diagnostic {
         );
     }
     diagnostic.help(format!(
-        "no order deploys them all; if `{}` only calls `{}` at run time, write `link {} {{ deploy_order = false }}`",
+        "no order deploys them all; if `{}` only calls `{}` at run time, write `link {} {{ deploy_order = false }}`, or take `{}` out of its `after`",
         names[names.len() - 2],
+        names[names.len() - 1],
         names[names.len() - 1],
         names[names.len() - 1]
     ))

@@ -48,6 +48,7 @@ pub fn check(stack: Stack) -> (Option<Topology>, Diagnostics) {
             &found.references,
             &found.steps_on,
         ));
+        edges.extend(after_edges(id, service_links, &found.after));
         resolved.push(found.resolved);
     }
     config::unique_apps(&stack, &mut diagnostics);
@@ -96,6 +97,8 @@ struct ServiceFindings {
     resolved: Option<Resolved>,
     references: References,
     steps_on: Vec<(Node, Span)>,
+    /// `after = [...]`: the services this one deploys after.
+    after: Vec<(Node, Span)>,
 }
 
 /// Applies the per-service rules and resolves the service's texts.
@@ -227,7 +230,46 @@ fn resolve_service(
         resolved,
         references,
         steps_on,
+        after: after_targets(service, names, diagnostics),
     }
+}
+
+/// The services `after = [...]` names. A store is created before every
+/// service anyway, so naming one is a mistake.
+fn after_targets(
+    service: &Service,
+    names: &names::Names<'_>,
+    diagnostics: &mut Diagnostics,
+) -> Vec<(Node, Span)> {
+    let mut out = Vec::new();
+    for name in &service.after {
+        match names.lookup(name, "`after` names", diagnostics) {
+            Some(Node::Service(_)) if name.value == service.name.value => diagnostics.push(
+                Diagnostic::new(
+                    Code::E0302,
+                    name.span,
+                    format!("service `{}` deploys after itself", name.value),
+                )
+                .label("a service cannot wait for its own deploy")
+                .help("remove it from `after`"),
+            ),
+            Some(Node::Service(target)) => out.push((Node::Service(target), name.span)),
+            Some(Node::Store(_)) => diagnostics.push(
+                Diagnostic::new(
+                    Code::E0323,
+                    name.span,
+                    format!(
+                        "`after` orders deploys of services, and `{}` is a data store",
+                        name.value
+                    ),
+                )
+                .label("stores are created before any service deploys")
+                .help("remove it from `after`; link to the store to attach its URL"),
+            ),
+            None => {}
+        }
+    }
+    out
 }
 
 fn named_texts(
@@ -389,6 +431,24 @@ fn extra_edges(
         }
     }
     out
+}
+
+/// Deploy-order edges for `after = [...]`, where no link orders the two
+/// already.
+fn after_edges(
+    from: ServiceId,
+    links: &[ResolvedLink],
+    after: &[(Node, Span)],
+) -> Vec<PendingEdge> {
+    after
+        .iter()
+        .filter(|(target, _)| !links.iter().any(|l| l.target == *target && l.orders_deploy))
+        .map(|(target, span)| PendingEdge {
+            from,
+            to: *target,
+            edge: graph::traffic_edge(Traffic::After, true, *span),
+        })
+        .collect()
 }
 
 /// Marks services reached through flycast, and refuses `force_https` on them.

@@ -53,6 +53,7 @@ pub fn lower(block: &Block, project: &Project, sink: &Sink) -> Option<Service> {
     build::add_build_env(&mut source, &build_env, &env, sink);
     let secrets = lower_secrets(&mut f);
     let links = network::lower_links(&mut f);
+    let after = f.names("after");
     let volumes = f
         .blocks("volume")
         .into_iter()
@@ -139,6 +140,7 @@ pub fn lower(block: &Block, project: &Project, sink: &Sink) -> Option<Service> {
         env,
         secrets,
         links,
+        after,
         volumes,
         deploy,
         processes,

@@ -58,7 +58,7 @@ pub fn render(diagram: &Diagram, name: &str, header: &str) -> String {
             Traffic::Flycast => ("dashed", "#2b6cb0"),
             Traffic::Internal => ("solid", "#27272a"),
             Traffic::Attached => ("solid", "#b7791f"),
-            Traffic::Step => ("dotted", "#71717a"),
+            Traffic::Step | Traffic::After => ("dotted", "#71717a"),
         };
         let mut attributes = format!(
             "label={}, style={style}, color={}, fontcolor={}",

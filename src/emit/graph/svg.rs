@@ -22,7 +22,7 @@ fn style(traffic: Traffic, orders_deploy: bool) -> (&'static str, &'static str, 
         (Traffic::Flycast, true) => ("#2b6cb0", "6 3", 1.5),
         (Traffic::Internal, true) => ("#27272a", "", 1.5),
         (Traffic::Attached, _) => ("#b7791f", "", 1.5),
-        (Traffic::Step, _) => ("#71717a", "1 3", 1.2),
+        (Traffic::Step | Traffic::After, _) => ("#71717a", "1 3", 1.2),
         (_, false) => ("#52525b", "4 4", 1.2),
     }
 }
