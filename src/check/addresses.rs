@@ -309,7 +309,7 @@ impl Resolver<'_> {
             if !is_self {
                 found.public.push((target, reference.span));
             }
-            return self.public_value(target, reference, diagnostics);
+            return self.public_value(source, target, reference, diagnostics);
         }
         let via = if is_self {
             Some(default_via(source))
@@ -334,10 +334,33 @@ impl Resolver<'_> {
 
     fn public_value(
         &self,
+        source: &Service,
         target: Node,
         reference: &Ref,
         diagnostics: &mut Diagnostics,
     ) -> Option<String> {
+        if let (Node::Store(id), false) = (target, matches!(reference.attr, RefAttr::App)) {
+            let store = &self.stack.stores[id.0];
+            let secret = store.kind.default_secret();
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::E0304,
+                    reference.span,
+                    format!(
+                        "`{}` refers to a public address of {} `{}`, and a data store has none",
+                        source.name.value,
+                        store.kind.keyword(),
+                        store.name.value
+                    ),
+                )
+                .label("not an address a store has")
+                .help(format!(
+                    "read the `{secret}` secret that a link to `{}` attaches (its URL holds the password)",
+                    store.name.value
+                )),
+            );
+            return None;
+        }
         let (app, public_http, public_any, name) = match target {
             Node::Service(id) => {
                 let service = &self.stack.services[id.0];
@@ -369,7 +392,7 @@ impl Resolver<'_> {
                     Diagnostic::new(
                         Code::E0304,
                         reference.span,
-                        format!("`{}` refers to the public address of `{name}`, which has no {what}", reference.target.value),
+                        format!("`{}` refers to the public address of `{name}`, which has no {what}", source.name.value),
                     )
                     .label("not reachable from the internet")
                     .help(format!(
