@@ -204,6 +204,7 @@ fn resolve_service(
         ) => {
             let placements = service.count.placements(Some(primary_region));
             let volume_placements = placement::volumes(service, &placements, diagnostics);
+            placement::min_running_fits(service, primary_region, &placements, diagnostics);
             Some(Resolved {
                 primary_region,
                 placements,

@@ -161,3 +161,50 @@ pub fn one_volume_per_group(service: &Service, default_group: &str, diagnostics:
         }
     }
 }
+
+/// `min_running` counts machines in the primary region only (Fly's
+/// `min_machines_running`): above the machines the service runs there, Fly
+/// keeps no more running than it has, and the setting promises what it
+/// cannot give.
+pub fn min_running_fits(
+    service: &Service,
+    primary: Region,
+    placements: &[(Region, u32)],
+    diagnostics: &mut Diagnostics,
+) {
+    let in_primary = placements
+        .iter()
+        .find(|(region, _)| *region == primary)
+        .map_or(0, |(_, count)| *count);
+    let sections = service
+        .http
+        .iter()
+        .map(|h| &h.proxy)
+        .chain(service.ports.iter().map(|p| &p.proxy));
+    for proxy in sections {
+        let Some(min) = proxy.min_running else {
+            continue;
+        };
+        if min.value <= in_primary {
+            continue;
+        }
+        diagnostics.push(
+            Diagnostic::new(
+                Code::W0303,
+                min.span,
+                format!(
+                    "`min_running = {}` is more machines than `{}` runs in its primary region, {} ({in_primary})",
+                    min.value,
+                    service.name.value,
+                    primary.code()
+                ),
+            )
+            .label("Fly keeps at most the machines there are")
+            .help(format!(
+                "Fly counts `min_running` in the primary region only: raise `count` in {} to {}, or lower `min_running`",
+                primary.code(),
+                min.value
+            )),
+        );
+    }
+}

@@ -226,6 +226,8 @@ codes! {
     W0301,
     /// an environment variable that looks like a secret
     W0302,
+    /// `min_running` above the machines a service runs in its primary region
+    W0303,
 }
 
 impl Code {
