@@ -22,7 +22,7 @@ pub fn lower(block: &Block, project: &Project, sink: &Sink) -> Option<Service> {
     let mut f = Fields::new(block, sink);
     let app_override = f.string("app");
     let region = f.region("region").or(project.region);
-    let count = lower_count(&mut f);
+    let count = lower_count(&mut f, &process_group_names(block));
     let build::Lowered {
         mut source,
         build_env,
@@ -217,8 +217,21 @@ fn app_name(
     Spanned::new(full, name.span)
 }
 
+/// The names the service's `processes { }` block declares, for messages.
+fn process_group_names(block: &Block) -> Vec<&str> {
+    block
+        .entries
+        .iter()
+        .filter_map(|entry| match entry {
+            Entry::Block(b) if b.kind.name == "processes" => Some(b),
+            _ => None,
+        })
+        .flat_map(|b| b.entries.iter().map(|e| e.name().name.as_str()))
+        .collect()
+}
+
 /// Reads `count = 2` (primary region) or `count = { sjc = 2, ams = 1 }`.
-fn lower_count(f: &mut Fields<'_>) -> Count {
+fn lower_count(f: &mut Fields<'_>, groups: &[&str]) -> Count {
     let sink = f.sink();
     let Some(value) = f.value("count") else {
         return Count::Default;
@@ -232,6 +245,10 @@ fn lower_count(f: &mut Fields<'_>) -> Count {
             let mut counts: Vec<(Spanned<Region>, Spanned<u32>)> = entries
                 .iter()
                 .filter_map(|entry| {
+                    if groups.contains(&entry.key.name.as_str()) {
+                        sink.push(group_as_region(&entry.key.name, entry.key.span));
+                        return None;
+                    }
                     let region = region_code(&entry.key.name, entry.key.span, sink)?;
                     let n = values::integer(&entry.value, "count", 1, MAX_COUNT, sink)?;
                     Some((region, Spanned::new(n.value as u32, n.span)))
@@ -253,6 +270,20 @@ fn lower_count(f: &mut Fields<'_>) -> Count {
             Count::Default
         }
     }
+}
+
+/// A process group written where `count` takes a region.
+fn group_as_region(group: &str, span: crate::span::Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::E0211,
+        span,
+        format!("`{group}` is a process group, and `count` takes regions here"),
+    )
+    .label("a process group, not a Fly region")
+    .help(
+        "`count = { sjc = 2 }` counts machines per region, for every process group alike; \
+         a count per process group is not supported yet (deploy.sh gives each group the same count)",
+    )
 }
 
 fn report_repeated_regions(counts: &[(Spanned<Region>, Spanned<u32>)], sink: &Sink) {
