@@ -941,16 +941,6 @@ pub enum Postgres {
     Legacy(LegacyPostgres),
 }
 
-impl Postgres {
-    /// The storage volume, GB.
-    pub fn volume_gb(&self) -> u64 {
-        match self {
-            Postgres::Managed(mpg) => mpg.volume_gb.value,
-            Postgres::Legacy(pg) => pg.volume_gb.value,
-        }
-    }
-}
-
 /// Fly Managed Postgres settings.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagedPostgres {

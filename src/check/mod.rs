@@ -278,10 +278,18 @@ fn named_texts(
     text: &mut impl FnMut(&crate::model::Text, &mut Diagnostics) -> Option<String>,
     diagnostics: &mut Diagnostics,
 ) -> Option<Vec<(String, String)>> {
-    let mut out = Some(Vec::with_capacity(vars.len()));
-    for var in vars {
-        match (text(&var.value, diagnostics), out.as_mut()) {
-            (Some(value), Some(list)) => list.push((var.name.value.clone(), value)),
+    resolve_all(vars, |var| {
+        text(&var.value, diagnostics).map(|value| (var.name.value.clone(), value))
+    })
+}
+
+/// Resolves every item, so that every problem is reported, and gives them all
+/// back only when none failed.
+fn resolve_all<T, U>(items: &[T], mut resolve: impl FnMut(&T) -> Option<U>) -> Option<Vec<U>> {
+    let mut out = Some(Vec::with_capacity(items.len()));
+    for item in items {
+        match (resolve(item), out.as_mut()) {
+            (Some(value), Some(list)) => list.push(value),
             _ => out = None,
         }
     }
@@ -295,38 +303,32 @@ fn proxies(
     text: &mut impl FnMut(&crate::model::Text, &mut Diagnostics) -> Option<String>,
     diagnostics: &mut Diagnostics,
 ) -> Option<Vec<(String, String)>> {
-    let mut out = Some(Vec::with_capacity(proxies.len()));
-    for proxy in proxies {
-        let url = text(&proxy.to, diagnostics).filter(|url| {
-            let usable = (url.starts_with("http://") || url.starts_with("https://"))
-                && !url
-                    .chars()
-                    .any(|c| c.is_whitespace() || ";{}'\"$\\#".contains(c));
-            if !usable {
-                diagnostics.push(
-                    Diagnostic::new(
-                        Code::E0236,
-                        proxy.to.span,
-                        format!(
-                            "`{url}` is not a URL nginx can pass `{}` on to",
-                            proxy.path.value
-                        ),
-                    )
-                    .label("where the proxy sends requests")
-                    .help("use an `http://` or `https://` address, such as `backend.public_url`"),
-                );
-            }
-            usable
-        });
-        match (url, out.as_mut()) {
-            (Some(url), Some(list)) => list.push((
-                proxy.path.value.clone(),
-                url.trim_end_matches('/').to_string(),
-            )),
-            _ => out = None,
+    resolve_all(proxies, |proxy| {
+        let url = text(&proxy.to, diagnostics)?;
+        let usable = (url.starts_with("http://") || url.starts_with("https://"))
+            && !url
+                .chars()
+                .any(|c| c.is_whitespace() || ";{}'\"$\\#".contains(c));
+        if !usable {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::E0236,
+                    proxy.to.span,
+                    format!(
+                        "`{url}` is not a URL nginx can pass `{}` on to",
+                        proxy.path.value
+                    ),
+                )
+                .label("where the proxy sends requests")
+                .help("use an `http://` or `https://` address, such as `backend.public_url`"),
+            );
+            return None;
         }
-    }
-    out
+        Some((
+            proxy.path.value.clone(),
+            url.trim_end_matches('/').to_string(),
+        ))
+    })
 }
 
 /// The stores a service links to, with the secret each URL is stored as.

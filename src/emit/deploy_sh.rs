@@ -550,21 +550,25 @@ fn shared_images(
     order: &[(usize, ServiceId)],
     generated: &BTreeMap<String, String>,
 ) -> Vec<SharedImage> {
-    let mut groups: Vec<(String, Vec<ServiceId>)> = Vec::new();
+    // Groups in the order their first service deploys; the map finds a
+    // recipe's group without comparing it with every other group's.
+    let mut groups: Vec<Vec<ServiceId>> = Vec::new();
+    let mut by_recipe: BTreeMap<String, usize> = BTreeMap::new();
     for (_, id) in order {
         let Some(recipe) = recipe(topology, *id, generated) else {
             continue;
         };
-        match groups.iter_mut().find(|(r, _)| *r == recipe) {
-            Some((_, ids)) => ids.push(*id),
-            None => groups.push((recipe, vec![*id])),
-        }
+        let group = *by_recipe.entry(recipe).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[group].push(*id);
     }
     groups
         .into_iter()
-        .filter(|(_, ids)| ids.len() > 1)
+        .filter(|ids| ids.len() > 1)
         .enumerate()
-        .map(|(i, (_, ids))| SharedImage { index: i + 1, ids })
+        .map(|(i, ids)| SharedImage { index: i + 1, ids })
         .collect()
 }
 
