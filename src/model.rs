@@ -90,6 +90,8 @@ pub struct Service {
     pub files: Vec<FileMount>,
     /// `post_deploy` blocks: commands run after the deploy.
     pub post_deploy: Vec<PostDeploy>,
+    /// `schedule` blocks: jobs supercronic runs in the `cron` process group.
+    pub schedules: Vec<Schedule>,
     /// The header: `service api`.
     pub span: Span,
 }
@@ -97,24 +99,34 @@ pub struct Service {
 /// How many machines a service runs, and where.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Count {
-    /// Nothing said: one machine in the primary region.
+    /// Nothing said: one machine per process group in the primary region,
+    /// and deploy.sh scales nothing.
     Default,
-    /// `count = 2`: in the primary region.
+    /// `count = 2`: in the primary region, for every process group.
     Primary(Spanned<u32>),
-    /// `count = { sjc = 2, ams = 1 }`, in region order.
+    /// `count = { sjc = 2, ams = 1 }`, in region order, for every process group.
     PerRegion(Vec<(Spanned<Region>, Spanned<u32>)>),
+    /// `count = { web = 2, beat = { sjc = 1 } }`: per process group, in group
+    /// order; each group's count is `Primary` or `PerRegion`. Groups it does
+    /// not name are left alone.
+    PerGroup(Vec<(Spanned<String>, Count)>),
 }
 
 impl Count {
-    /// Machines per region, in region order, given the primary region.
-    pub fn placements(&self, primary: Option<Region>) -> Vec<(Region, u32)> {
-        match (self, primary) {
-            (Count::PerRegion(counts), _) => {
-                counts.iter().map(|(r, n)| (r.value, n.value)).collect()
+    /// Machines per region, in region order, of one process group, given the
+    /// primary region; `None` when the count does not name the group (it
+    /// keeps the one machine its first deploy gives it).
+    pub fn of_group(&self, group: &str, primary: Region) -> Option<Vec<(Region, u32)>> {
+        match self {
+            Count::Default => None,
+            Count::Primary(n) => Some(vec![(primary, n.value)]),
+            Count::PerRegion(counts) => {
+                Some(counts.iter().map(|(r, n)| (r.value, n.value)).collect())
             }
-            (Count::Primary(n), Some(region)) => vec![(region, n.value)],
-            (Count::Default, Some(region)) => vec![(region, 1)],
-            (_, None) => Vec::new(),
+            Count::PerGroup(groups) => groups
+                .iter()
+                .find(|(name, _)| name.value == group)
+                .and_then(|(_, count)| count.of_group(group, primary)),
         }
     }
 }
@@ -886,6 +898,20 @@ pub struct PostDeploy {
     pub on: Option<Spanned<String>>,
     /// The command, run with `ssh console -C`.
     pub command: Text,
+    /// The block.
+    pub span: Span,
+}
+
+/// A `schedule` block: a command run on a timetable, by supercronic, in the
+/// `cron` process group the lowering gives the service.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Schedule {
+    /// The job's name, written above its crontab line.
+    pub name: Spanned<String>,
+    /// The timetable as a crontab writes it: five fields or an `@` macro, UTC.
+    pub cron: Spanned<String>,
+    /// The command, run with the service's env and secrets.
+    pub command: Spanned<String>,
     /// The block.
     pub span: Span,
 }

@@ -81,8 +81,10 @@ pub struct Edge {
 pub struct Resolved {
     /// The primary region.
     pub primary_region: Region,
-    /// Machines per region, in region order.
+    /// Machines per region, in region order, every process group together.
     pub placements: Vec<(Region, u32)>,
+    /// Machines of each process group, in group order.
+    pub machines: Vec<GroupMachines>,
     /// Whether the service gets public IPs. A service is public only when it
     /// says so; everything else gets none, ever.
     pub public: bool,
@@ -118,6 +120,19 @@ pub struct Resolved {
     /// reached through the proxy or stops when idle, else `.internal`; none
     /// when it listens on no port.
     pub private_via: Option<Via>,
+}
+
+/// Where one process group's machines run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupMachines {
+    /// The process group.
+    pub group: String,
+    /// Machines per region, in region order.
+    pub placements: Vec<(Region, u32)>,
+    /// Whether the stack sets this count, so deploy.sh scales the group to
+    /// it; an uncounted group keeps the machine its first deploy gave it,
+    /// and whatever was scaled by hand since.
+    pub counted: bool,
 }
 
 /// A resolved post-deploy step.

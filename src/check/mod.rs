@@ -202,12 +202,22 @@ fn resolve_service(
             Some(post_deploy),
             Some(attachments),
         ) => {
-            let placements = service.count.placements(Some(primary_region));
-            let volume_placements = placement::volumes(service, &placements, diagnostics);
-            placement::min_running_fits(service, primary_region, &placements, diagnostics);
+            let default_group = config::default_group(&groups).to_string();
+            let machines = placement::machines(service, &groups, primary_region);
+            let placements = placement::machines_of(&machines, |_| true);
+            let volume_placements =
+                placement::volumes(service, &machines, &default_group, diagnostics);
+            placement::min_running_fits(
+                service,
+                primary_region,
+                &machines,
+                &default_group,
+                diagnostics,
+            );
             Some(Resolved {
                 primary_region,
                 placements,
+                machines,
                 public: is_public(service),
                 dedicated_ipv4: service.ports.iter().any(|p| p.public.value),
                 flycast: service.flycast.is_some_and(|f| f.value),
@@ -219,7 +229,7 @@ fn resolve_service(
                 attachments,
                 volume_placements,
                 depends_on: Vec::new(),
-                default_group: config::default_group(&groups).to_string(),
+                default_group,
                 process_groups: groups,
                 // Decided once every caller is known, in `flycast_rules`.
                 private_via: None,

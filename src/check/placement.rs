@@ -4,10 +4,69 @@
 //! A volume lives in one region, on one host, and serves one machine; a service
 //! running N machines in a region needs N volumes there.
 
+use std::collections::BTreeMap;
+
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::fly::Region;
+use crate::lower::schedule::CRON_GROUP;
 use crate::model::{Service, Strategy};
-use crate::topology::VolumePlacement;
+use crate::span::Spanned;
+use crate::topology::{GroupMachines, VolumePlacement};
+
+/// Where each process group's machines run: its count, or the one machine in
+/// the primary region that its first deploy gives it.
+pub fn machines(service: &Service, groups: &[String], primary: Region) -> Vec<GroupMachines> {
+    let schedules = !service.schedules.is_empty();
+    groups
+        .iter()
+        .map(|group| match service.count.of_group(group, primary) {
+            // Exactly one machine runs the schedules, whatever else is counted.
+            _ if schedules && group == CRON_GROUP => GroupMachines {
+                group: group.clone(),
+                placements: vec![(primary, 1)],
+                counted: true,
+            },
+            Some(placements) => GroupMachines {
+                group: group.clone(),
+                placements,
+                counted: true,
+            },
+            None => GroupMachines {
+                group: group.clone(),
+                placements: vec![(primary, 1)],
+                counted: false,
+            },
+        })
+        .collect()
+}
+
+/// Machines per region of the groups `wanted` accepts, together, in region order.
+pub fn machines_of(
+    machines: &[GroupMachines],
+    wanted: impl Fn(&str) -> bool,
+) -> Vec<(Region, u32)> {
+    let mut per_region: BTreeMap<Region, u32> = BTreeMap::new();
+    for group in machines.iter().filter(|m| wanted(&m.group)) {
+        for (region, count) in &group.placements {
+            *per_region.entry(*region).or_default() += count;
+        }
+    }
+    per_region.into_iter().collect()
+}
+
+/// The groups a section applies to: its `processes`, or the default group.
+pub fn section_groups<'a>(
+    processes: &'a [Spanned<String>],
+    default_group: &'a str,
+) -> impl Fn(&str) -> bool + 'a {
+    move |group| {
+        if processes.is_empty() {
+            group == default_group
+        } else {
+            processes.iter().any(|p| p.value == group)
+        }
+    }
+}
 
 /// The primary region, or an E0309 diagnostic.
 pub fn primary_region(service: &Service, diagnostics: &mut Diagnostics) -> Option<Region> {
@@ -31,14 +90,16 @@ pub fn primary_region(service: &Service, diagnostics: &mut Diagnostics) -> Optio
     None
 }
 
-/// Where each volume goes, one per machine of the group that mounts it.
+/// Where each volume goes, one per machine of the groups that mount it.
 pub fn volumes(
     service: &Service,
-    placements: &[(Region, u32)],
+    machines: &[GroupMachines],
+    default_group: &str,
     diagnostics: &mut Diagnostics,
 ) -> Vec<VolumePlacement> {
     let mut out = Vec::new();
     for (index, volume) in service.volumes.iter().enumerate() {
+        let placements = machines_of(machines, section_groups(&volume.processes, default_group));
         for region in &volume.regions {
             if !placements.iter().any(|(r, _)| *r == region.value) {
                 diagnostics.push(
@@ -58,8 +119,8 @@ pub fn volumes(
                 );
             }
         }
-        for (region, count) in placements {
-            if !volume.regions.is_empty() && !volume.regions.iter().any(|r| r.value == *region) {
+        for &(region, count) in &placements {
+            if !volume.regions.is_empty() && !volume.regions.iter().any(|r| r.value == region) {
                 diagnostics.push(
                     Diagnostic::new(
                         Code::E0310,
@@ -67,7 +128,7 @@ pub fn volumes(
                         format!(
                             "`{}` runs {count} machine{} in `{region}`, where volume `{}` is not placed",
                             service.name.value,
-                            if *count == 1 { "" } else { "s" },
+                            if count == 1 { "" } else { "s" },
                             volume.name.value
                         ),
                     )
@@ -78,8 +139,8 @@ pub fn volumes(
             }
             out.push(VolumePlacement {
                 volume: index,
-                region: *region,
-                count: *count,
+                region,
+                count,
             });
         }
     }
@@ -169,13 +230,10 @@ pub fn one_volume_per_group(service: &Service, default_group: &str, diagnostics:
 pub fn min_running_fits(
     service: &Service,
     primary: Region,
-    placements: &[(Region, u32)],
+    machines: &[GroupMachines],
+    default_group: &str,
     diagnostics: &mut Diagnostics,
 ) {
-    let in_primary = placements
-        .iter()
-        .find(|(region, _)| *region == primary)
-        .map_or(0, |(_, count)| *count);
     let sections = service
         .http
         .iter()
@@ -185,6 +243,10 @@ pub fn min_running_fits(
         let Some(min) = proxy.min_running else {
             continue;
         };
+        let in_primary = machines_of(machines, section_groups(&proxy.processes, default_group))
+            .iter()
+            .find(|(region, _)| *region == primary)
+            .map_or(0, |(_, count)| *count);
         if min.value <= in_primary {
             continue;
         }

@@ -144,6 +144,10 @@ codes! {
     E0235,
     /// a static site's proxy path or target that nginx cannot use
     E0236,
+    /// a schedule whose timetable or command cannot be a crontab line
+    E0240,
+    /// a schedule on a service flyx cannot install supercronic in, or whose `cron` group is taken
+    E0241,
     /// a link or reference to a service or store that does not exist
     E0301,
     /// services that must each deploy before the other

@@ -7,7 +7,7 @@ use super::EmitOptions;
 use super::templates::Templates;
 use std::collections::BTreeMap;
 
-use crate::model::{Count, Postgres, Service, Source, StoreKind};
+use crate::model::{Postgres, Service, Source, StoreKind};
 use crate::shell::quote;
 use crate::topology::{Attachment, ServiceId, Topology};
 
@@ -441,7 +441,7 @@ fn service(
                 command: quote(&step.command),
             })
             .collect(),
-        scale: scale(service, resolved),
+        scale: scale(resolved),
         depends_on: resolved
             .depends_on
             .iter()
@@ -479,23 +479,25 @@ fn deploy_flags(service: &Service, public: bool) -> Vec<String> {
     flags
 }
 
-/// `fly scale count` per region, only for a service whose count the stack
-/// sets: a count set by hand on an app the stack leaves alone stays.
-fn scale(service: &Service, resolved: &crate::topology::Resolved) -> Vec<ScaleContext> {
-    if matches!(service.count, Count::Default) {
-        return Vec::new();
+/// `fly scale count` per region, naming only the process groups whose count
+/// the stack sets: a group it does not count, or a count set by hand on an
+/// app the stack leaves alone, stays as it is (flyctl leaves groups it is not
+/// given untouched).
+fn scale(resolved: &crate::topology::Resolved) -> Vec<ScaleContext> {
+    let mut per_region: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+    for group in resolved.machines.iter().filter(|m| m.counted) {
+        for (region, count) in &group.placements {
+            per_region
+                .entry(region.code())
+                .or_default()
+                .push(format!("{}={count}", group.group));
+        }
     }
-    resolved
-        .placements
-        .iter()
-        .map(|(region, count)| ScaleContext {
-            region: region.code().to_string(),
-            counts: resolved
-                .process_groups
-                .iter()
-                .map(|group| format!("{group}={count}"))
-                .collect::<Vec<_>>()
-                .join(" "),
+    per_region
+        .into_iter()
+        .map(|(region, counts)| ScaleContext {
+            region: region.to_string(),
+            counts: counts.join(" "),
         })
         .collect()
 }

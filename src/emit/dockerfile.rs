@@ -52,7 +52,25 @@ struct Common {
     packages: Vec<String>,
     /// Debian packages the runtime stage installs.
     runtime_packages: Vec<String>,
+    /// supercronic, when the service has schedules.
+    supercronic: Option<Supercronic>,
 }
+
+/// The supercronic release the runtime stage adds for `schedule` blocks.
+#[derive(Debug, Serialize)]
+struct Supercronic {
+    version: &'static str,
+    url: String,
+    sha256: &'static str,
+    path: &'static str,
+}
+
+/// The supercronic release flyx installs (https://github.com/aptible/supercronic/releases).
+pub const SUPERCRONIC_VERSION: &str = "v0.2.49";
+/// The SHA-256 of that release's `supercronic-linux-amd64`, as its release
+/// notes publish it; BuildKit refuses a download that does not match.
+pub const SUPERCRONIC_SHA256: &str =
+    "a53ae236602c7338aba3fbaff40bda6300eae3b9fedb8261eb06cfe3724430c1";
 
 /// Renders the files of one runtime-built service.
 pub fn render(
@@ -265,6 +283,14 @@ fn common(
             &build.runtime_packages,
             rust.then_some(RUST_RUNTIME_PACKAGES),
         ),
+        supercronic: (!service.schedules.is_empty()).then(|| Supercronic {
+            version: SUPERCRONIC_VERSION,
+            url: format!(
+                "https://github.com/aptible/supercronic/releases/download/{SUPERCRONIC_VERSION}/supercronic-linux-amd64"
+            ),
+            sha256: SUPERCRONIC_SHA256,
+            path: crate::lower::schedule::SUPERCRONIC,
+        }),
     }
 }
 

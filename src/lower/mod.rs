@@ -11,6 +11,7 @@ pub mod keywords;
 mod network;
 mod ops;
 mod project;
+pub mod schedule;
 mod service;
 mod storage;
 mod store;
@@ -231,10 +232,11 @@ mod tests {
         let s = stack(&format!(
             "{PROJECT}service a {{ image = \"x\"  count = {{ sjc = 2, ams = 1 }} }}"
         ));
-        let primary = s.services[0].region.map(|r| r.value);
+        let primary = s.services[0].region.map(|r| r.value).expect("a region");
         let placements: Vec<(&str, u32)> = s.services[0]
             .count
-            .placements(primary)
+            .of_group("app", primary)
+            .expect("every group is counted")
             .into_iter()
             .map(|(r, n)| (r.code(), n))
             .collect();
@@ -242,7 +244,13 @@ mod tests {
         let s = stack(&format!(
             "{PROJECT}service a {{ image = \"x\"  count = 3 }}"
         ));
-        assert_eq!(s.services[0].count.placements(primary).len(), 1);
+        assert_eq!(
+            s.services[0]
+                .count
+                .of_group("app", primary)
+                .map(|p| p.len()),
+            Some(1)
+        );
         assert!(matches!(s.services[0].count, Count::Primary(n) if n.value == 3));
     }
 

@@ -3,12 +3,12 @@
 use super::fields::{Fields, Sink};
 use super::keywords::Signal;
 use super::values::{self, region_code};
-use super::{build, network, no_label, ops, required_label, storage, unique_names};
+use super::{build, network, no_label, ops, required_label, schedule, storage, unique_names};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::fly::{self, CpuKind, Region};
 use crate::model::{Count, Deploy, EnvVar, Process, Project, Service, Vm};
 use crate::span::Spanned;
-use crate::syntax::ast::{Block, Duration, Entry, ValueKind};
+use crate::syntax::ast::{Block, Duration, Entry, MapEntry, Value, ValueKind};
 
 /// The most machines flyx places in one region.
 const MAX_COUNT: u64 = 1000;
@@ -99,6 +99,11 @@ pub fn lower(block: &Block, project: &Project, sink: &Sink) -> Option<Service> {
         .into_iter()
         .filter_map(|b| ops::lower_post_deploy(b, sink))
         .collect::<Vec<_>>();
+    let schedules = f
+        .blocks("schedule")
+        .into_iter()
+        .filter_map(|b| schedule::lower(b, sink))
+        .collect::<Vec<_>>();
     f.finish();
 
     if let Some(timeout) = kill_timeout {
@@ -127,7 +132,8 @@ pub fn lower(block: &Block, project: &Project, sink: &Sink) -> Option<Service> {
         &within,
         post_deploy.iter().map(|p| &p.name),
     );
-    Some(Service {
+    unique_names(sink, "schedule", &within, schedules.iter().map(|s| &s.name));
+    let mut service = Service {
         name,
         app,
         region,
@@ -154,8 +160,11 @@ pub fn lower(block: &Block, project: &Project, sink: &Sink) -> Option<Service> {
         restarts,
         files,
         post_deploy,
+        schedules,
         span: block.header(),
-    })
+    };
+    schedule::attach(&mut service, sink);
+    Some(service)
 }
 
 /// Service names become folder names and app-name suffixes.
@@ -230,12 +239,29 @@ fn process_group_names(block: &Block) -> Vec<&str> {
         .collect()
 }
 
-/// Reads `count = 2` (primary region) or `count = { sjc = 2, ams = 1 }`.
+/// Reads `count`: `2` (primary region), `{ sjc = 2, ams = 1 }` (per region),
+/// `{ web = 2, beat = 1 }` (per process group) or `{ web = { sjc = 2 } }`.
 fn lower_count(f: &mut Fields<'_>, groups: &[&str]) -> Count {
     let sink = f.sink();
     let Some(value) = f.value("count") else {
         return Count::Default;
     };
+    if let ValueKind::Map(entries) = &value.kind
+        && entries
+            .iter()
+            .any(|e| groups.contains(&e.key.name.as_str()))
+    {
+        return per_group_count(entries, groups, sink);
+    }
+    machines_count(
+        value,
+        sink,
+        "a number, a map of regions, or a map of process groups",
+    )
+}
+
+/// `2` or `{ sjc = 2, ams = 1 }`: one count for every group, or for one group.
+fn machines_count(value: &Value, sink: &Sink, expected: &str) -> Count {
     match &value.kind {
         ValueKind::Integer(_) => values::integer(value, "count", 1, MAX_COUNT, sink)
             .map_or(Count::Default, |n| {
@@ -245,10 +271,6 @@ fn lower_count(f: &mut Fields<'_>, groups: &[&str]) -> Count {
             let mut counts: Vec<(Spanned<Region>, Spanned<u32>)> = entries
                 .iter()
                 .filter_map(|entry| {
-                    if groups.contains(&entry.key.name.as_str()) {
-                        sink.push(group_as_region(&entry.key.name, entry.key.span));
-                        return None;
-                    }
                     let region = region_code(&entry.key.name, entry.key.span, sink)?;
                     let n = values::integer(&entry.value, "count", 1, MAX_COUNT, sink)?;
                     Some((region, Spanned::new(n.value as u32, n.span)))
@@ -260,30 +282,64 @@ fn lower_count(f: &mut Fields<'_>, groups: &[&str]) -> Count {
             Count::PerRegion(counts)
         }
         _ => {
-            values::wrong_type(
-                sink,
-                value,
-                "count",
-                "a number or a map of regions",
-                "{ sjc = 2 }",
-            );
+            values::wrong_type(sink, value, "count", expected, "{ sjc = 2 }");
             Count::Default
         }
     }
 }
 
-/// A process group written where `count` takes a region.
-fn group_as_region(group: &str, span: crate::span::Span) -> Diagnostic {
-    Diagnostic::new(
+/// `{ web = 2, beat = { sjc = 1 } }`: every key must be a process group.
+fn per_group_count(entries: &[MapEntry], groups: &[&str], sink: &Sink) -> Count {
+    let mut counts: Vec<(Spanned<String>, Count)> = Vec::new();
+    for entry in entries {
+        let name = entry.key.name.as_str();
+        if !groups.contains(&name) {
+            sink.push(not_a_group(name, entry.key.span, groups));
+            continue;
+        }
+        if let Some((first, _)) = counts.iter().find(|(g, _)| g.value == name) {
+            sink.push(
+                Diagnostic::new(
+                    Code::E0204,
+                    entry.key.span,
+                    format!("process group `{name}` is counted twice"),
+                )
+                .label("written again here")
+                .also(first.span, "first written here")
+                .help("give each process group one count"),
+            );
+            continue;
+        }
+        let count = machines_count(&entry.value, sink, "a number or a map of regions");
+        if !matches!(count, Count::Default) {
+            counts.push((Spanned::new(name.to_string(), entry.key.span), count));
+        }
+    }
+    counts.sort_by(|(a, _), (b, _)| a.value.cmp(&b.value));
+    Count::PerGroup(counts)
+}
+
+/// A key of a per-group `count` that names no process group: a region mixed
+/// in, or a typo.
+fn not_a_group(name: &str, span: crate::span::Span, groups: &[&str]) -> Diagnostic {
+    let diagnostic = Diagnostic::new(
         Code::E0211,
         span,
-        format!("`{group}` is a process group, and `count` takes regions here"),
-    )
-    .label("a process group, not a Fly region")
-    .help(
-        "`count = { sjc = 2 }` counts machines per region, for every process group alike; \
-         a count per process group is not supported yet (deploy.sh gives each group the same count)",
-    )
+        format!("`{name}` is not a process group, and this `count` counts process groups"),
+    );
+    if Region::parse(name).is_some() || fly::replacement_region(name).is_some() {
+        return diagnostic
+            .label("a region, among process groups")
+            .help(format!(
+                "a count names regions or process groups, not both: write `{} = {{ {name} = 1 }}` to count a group per region",
+                groups.first().copied().unwrap_or("app")
+            ));
+    }
+    let help = match did_you_mean(name, groups.iter().copied()) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => format!("the service's process groups are: {}", groups.join(", ")),
+    };
+    diagnostic.label("no process group by this name").help(help)
 }
 
 fn report_repeated_regions(counts: &[(Spanned<Region>, Spanned<u32>)], sink: &Sink) {

@@ -133,11 +133,7 @@ fn service_row(topology: &Topology, id: ServiceId, level: usize) -> String {
         )
         .collect();
     let regions: Vec<&str> = resolved.placements.iter().map(|(r, _)| r.code()).collect();
-    let machines: Vec<String> = resolved
-        .placements
-        .iter()
-        .map(|(r, n)| format!("{n} in {r}"))
-        .collect();
+    let machines = machines(resolved);
     format!(
         "| {} (level {level}) | `{}` | {address} | {} | {} | {} | {} | {} | {} |",
         service.name.value,
@@ -147,7 +143,7 @@ fn service_row(topology: &Topology, id: ServiceId, level: usize) -> String {
         or_dash(secrets.join(", ")),
         regions.join(", "),
         vm(topology, service),
-        machines.join(", ")
+        machines
     )
 }
 
@@ -190,4 +186,25 @@ fn or_dash(text: String) -> String {
     } else {
         text
     }
+}
+
+/// Machines per region, and per process group when there are several:
+/// `2 in sjc`, or `beat: 1 in sjc; web: 2 in sjc, 1 in ams`.
+fn machines(resolved: &crate::topology::Resolved) -> String {
+    let in_regions = |placements: &[(crate::fly::Region, u32)]| {
+        placements
+            .iter()
+            .map(|(r, n)| format!("{n} in {r}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if resolved.machines.len() < 2 {
+        return in_regions(&resolved.placements);
+    }
+    resolved
+        .machines
+        .iter()
+        .map(|m| format!("{}: {}", m.group, in_regions(&m.placements)))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
