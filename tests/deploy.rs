@@ -984,3 +984,63 @@ fn after_orders_a_deploy_without_a_link() {
         .expect("the worker deploys");
     assert!(release < worker);
 }
+
+#[test]
+fn a_per_group_count_scales_each_group_by_name_and_only_those() {
+    let project = Project::new(&example("django-celery"));
+    ok(&project.deploy(&[], &[]));
+    ok(&project.deploy(&[], &[]));
+    let scaled: Vec<Vec<serde_json::Value>> =
+        events_of(&project.events(), "scale").cloned().collect();
+    let expected = serde_json::json!([
+        "scale",
+        "shop-web",
+        "ams",
+        ["beat=1", "cron=1", "web=2", "worker=1"]
+    ]);
+    assert_eq!(scaled.len(), 2, "one scale per run: {scaled:?}");
+    assert!(
+        scaled
+            .iter()
+            .all(|e| serde_json::Value::from(e.clone()) == expected),
+        "{scaled:?}"
+    );
+}
+
+#[test]
+fn schedules_run_on_one_machine_in_the_primary_region_only() {
+    let project = Project::new(&example("saas"));
+    ok(&project.deploy(&[], &[]));
+    let scaled: Vec<(String, String, Vec<String>)> = events_of(&project.events(), "scale")
+        .filter(|e| e[1] == "saas-api")
+        .map(|e| {
+            let counts = e[3]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|c| c.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default();
+            (
+                e[1].to_string(),
+                e[2].as_str().unwrap_or_default().to_string(),
+                counts,
+            )
+        })
+        .collect();
+    let cron: Vec<_> = scaled
+        .iter()
+        .filter(|(_, _, counts)| counts.iter().any(|c| c.starts_with("cron=")))
+        .collect();
+    assert_eq!(cron.len(), 1, "{scaled:?}");
+    assert_eq!(cron[0].1, "iad");
+    assert!(cron[0].2.contains(&"cron=1".to_string()));
+    assert_eq!(scaled.len(), 3, "iad, ams and sin: {scaled:?}");
+    // The deployed config has the cron group, or flyctl would refuse the count.
+    let state = project.state();
+    assert_eq!(
+        state["apps"]["saas-api"]["groups"],
+        serde_json::json!(["app", "cron"])
+    );
+}
