@@ -29,11 +29,15 @@ pub use config::{default_group, process_groups};
 pub fn check(stack: Stack) -> (Option<Topology>, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     let names = Names::new(&stack);
-    let links = addresses::resolve_links(&stack, &names, &mut diagnostics);
+    let addresses::Links {
+        resolved: links,
+        rejected,
+    } = addresses::resolve_links(&stack, &names, &mut diagnostics);
     let resolver = Resolver {
         stack: &stack,
         names: &names,
         links: &links,
+        rejected: &rejected,
     };
     let mut resolved = Vec::with_capacity(stack.services.len());
     let mut edges = Vec::new();
