@@ -241,8 +241,12 @@ pub enum RuntimeConfig {
         installer: PythonInstaller,
         /// The requirements file pip installs.
         requirements: String,
-        /// The command that starts the app (gunicorn, uvicorn, ...).
-        start: Spanned<String>,
+        /// A shell command run once the dependencies and the source are in
+        /// place (`python manage.py collectstatic --noinput`).
+        build_command: Option<Spanned<String>>,
+        /// The command that starts the app (gunicorn, uvicorn, ...); `None`
+        /// when `processes` gives every group a command.
+        start: Option<Spanned<String>>,
     },
     /// A static Go binary.
     Go {

@@ -22,7 +22,7 @@ use graph::PendingEdge;
 use names::Names;
 
 pub use addresses::default_via;
-pub use config::{default_group, process_groups};
+pub use config::{default_group, default_process, process_groups};
 
 /// Checks a lowered stack. Returns the topology when no error was found, and
 /// every diagnostic either way.

@@ -6,7 +6,9 @@ use super::values::{self, region_code};
 use super::{build, network, no_label, ops, required_label, storage, unique_names};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::fly::{self, CpuKind, Region};
-use crate::model::{Count, Deploy, EnvVar, Process, Project, Service, Vm};
+use crate::model::{
+    Count, Deploy, EnvVar, Process, Project, RuntimeBuild, RuntimeConfig, Service, Source, Vm,
+};
 use crate::span::Spanned;
 use crate::syntax::ast::{Block, Duration, Entry, ValueKind};
 
@@ -101,6 +103,7 @@ pub fn lower(block: &Block, project: &Project, sink: &Sink) -> Option<Service> {
         .collect::<Vec<_>>();
     f.finish();
 
+    python_start(&source, &processes, sink);
     if let Some(timeout) = kill_timeout {
         check_kill_timeout(timeout, sink);
     }
@@ -618,6 +621,39 @@ fn max_unavailable(value: &crate::syntax::ast::Value, sink: &Sink) -> Option<Spa
         .help("write `max_unavailable = 0.33` for a third of the machines, or `2` for two"),
     );
     None
+}
+
+/// A python build needs `start` unless every process group has a command of
+/// its own: on Fly a group's command replaces the image's CMD, and a group with
+/// an empty command runs the CMD.
+fn python_start(source: &Source, processes: &[Process], sink: &Sink) {
+    let Source::Runtime(RuntimeBuild {
+        config: RuntimeConfig::Python { start: None, .. },
+        runtime,
+        ..
+    }) = source
+    else {
+        return;
+    };
+    let empty = processes.iter().find(|p| p.command.value.trim().is_empty());
+    if !processes.is_empty() && empty.is_none() {
+        return;
+    }
+    let mut diagnostic = Diagnostic::new(
+        Code::E0206,
+        runtime.span,
+        "a python build needs `start`, unless `processes` gives every group a command",
+    )
+    .label("`start` is missing");
+    if let Some(process) = empty {
+        diagnostic = diagnostic.also(
+            process.command.span,
+            format!("group `{}` runs the image's CMD", process.name.value),
+        );
+    }
+    sink.push(diagnostic.help(
+        "add `start = \"gunicorn app:app --bind [::]:8000\"`, or a command for every process group",
+    ));
 }
 
 /// Lowers `processes { web = "bin/server"  worker = "bin/worker" }`.
