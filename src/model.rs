@@ -80,6 +80,9 @@ pub struct Service {
     pub console_command: Option<Spanned<String>>,
     /// Whether other services must reach this one through `.flycast`.
     pub flycast: Option<Spanned<bool>>,
+    /// `consul = true`: Fly's Consul is attached (`fly consul attach`), which
+    /// sets the `FLY_CONSUL_URL` secret LiteFS reads for its lease.
+    pub consul: Option<Spanned<bool>>,
     /// `static` blocks: `[[statics]]`.
     pub statics: Vec<Static>,
     /// `metrics` blocks: `[[metrics]]`.

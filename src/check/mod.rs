@@ -125,6 +125,7 @@ fn resolve_service(
     exposure::public_ports(service, diagnostics);
     exposure::privileged_ports(service, diagnostics);
     placement::strategy(service, diagnostics);
+    placement::consul_without_auto_stop(service, diagnostics);
     placement::one_volume_per_group(service, config::default_group(&groups), diagnostics);
 
     let mut references = References::default();

@@ -53,7 +53,8 @@ pub fn lower(block: &Block, project: &Project, sink: &Sink) -> Option<Service> {
         .map(|b| lower_env(b, sink))
         .unwrap_or_default();
     build::add_build_env(&mut source, &build_env, &env, sink);
-    let secrets = lower_secrets(&mut f);
+    let consul = f.bool("consul");
+    let secrets = lower_secrets(&mut f, consul.is_some_and(|c| c.value));
     let links = network::lower_links(&mut f);
     let after = f.names("after");
     let volumes = f
@@ -152,6 +153,7 @@ pub fn lower(block: &Block, project: &Project, sink: &Sink) -> Option<Service> {
         swap_mb,
         console_command,
         flycast,
+        consul,
         statics,
         metrics,
         restarts,
@@ -535,14 +537,36 @@ fn check_env_name(name: &Spanned<String>, sink: &Sink) {
     }
 }
 
-/// Reads `secrets = [API_KEY, JWT_SECRET]`.
-fn lower_secrets(f: &mut Fields<'_>) -> Vec<Spanned<String>> {
+/// The secret `fly consul attach` sets.
+pub const CONSUL_SECRET: &str = "FLY_CONSUL_URL";
+
+/// Reads `secrets = [API_KEY, JWT_SECRET]`. `FLY_CONSUL_URL` is Fly's, set by
+/// `consul = true`: listed with it, it is left out (deploy.sh asks no value
+/// for it); listed without it, the error says where it comes from.
+fn lower_secrets(f: &mut Fields<'_>, consul: bool) -> Vec<Spanned<String>> {
     let sink = f.sink();
-    let secrets = f.names("secrets");
+    let mut secrets = f.names("secrets");
     for secret in &secrets {
+        if secret.value == CONSUL_SECRET {
+            if !consul {
+                sink.push(
+                    Diagnostic::new(
+                        Code::E0214,
+                        secret.span,
+                        format!("`{CONSUL_SECRET}` is set by Fly's Consul, which this service does not ask for"),
+                    )
+                    .label("names starting with `FLY_` are reserved by Fly")
+                    .help(format!(
+                        "write `consul = true` in the service: deploy.sh runs `fly consul attach`, which sets `{CONSUL_SECRET}`; then this entry is not needed"
+                    )),
+                );
+            }
+            continue;
+        }
         check_secret_name(secret, sink);
     }
     unique_names(sink, "secret", "`secrets`", secrets.iter());
+    secrets.retain(|s| s.value != CONSUL_SECRET);
     secrets
 }
 
