@@ -1002,7 +1002,10 @@ fn consul_is_attached_once_before_the_first_deploy() {
         .iter()
         .position(|e| kind(e) == "deploy")
         .expect("the app deploys");
-    assert!(attach < deploy, "the first deploy starts with FLY_CONSUL_URL");
+    assert!(
+        attach < deploy,
+        "the first deploy starts with FLY_CONSUL_URL"
+    );
     assert_eq!(
         events_of(&events, "redeploy").count(),
         0,
@@ -1041,7 +1044,9 @@ fn a_consul_attach_that_sets_nothing_stops_the_run() {
     let stderr = String::from_utf8_lossy(&failed.stderr);
     assert!(!failed.status.success(), "{stderr}");
     assert!(
-        stderr.contains("`flyctl consul attach --app notes-app` exited 0, but notes-app has no FLY_CONSUL_URL"),
+        stderr.contains(
+            "`flyctl consul attach --app notes-app` exited 0, but notes-app has no FLY_CONSUL_URL"
+        ),
         "{stderr}"
     );
     assert_eq!(

@@ -227,8 +227,7 @@ pub fn start_command(service: &Service, diagnostics: &mut Diagnostics) {
             ..
         } => start,
         RuntimeConfig::Python {
-            start: Some(start),
-            ..
+            start: Some(start), ..
         } => start,
         _ => return,
     };

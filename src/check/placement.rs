@@ -221,7 +221,11 @@ pub fn consul_without_auto_stop(service: &Service, diagnostics: &mut Diagnostics
         .iter()
         .map(|h| &h.proxy)
         .chain(service.ports.iter().map(|p| &p.proxy))
-        .filter_map(|proxy| proxy.auto_stop.filter(|a| a.value != crate::model::AutoStop::Off))
+        .filter_map(|proxy| {
+            proxy
+                .auto_stop
+                .filter(|a| a.value != crate::model::AutoStop::Off)
+        })
         .next();
     let (Some(auto_stop), Some(consul)) = (stops, service.consul) else {
         return;

@@ -182,9 +182,11 @@ impl SourceCode for Excerpt {
         )?;
         let shown = SourceSpan::new((inner.span().offset() + from).into(), inner.span().len());
         let first_line = inner.line() + first_shown;
-        let last_line = self
-            .file
-            .line_index((shown.offset() + shown.len()).saturating_sub(1).max(shown.offset()));
+        let last_line = self.file.line_index(
+            (shown.offset() + shown.len())
+                .saturating_sub(1)
+                .max(shown.offset()),
+        );
         Ok(Box::new(MietteSpanContents::new_named(
             self.file.name.clone(),
             inner.data(),

@@ -134,11 +134,7 @@ pub fn apply(
 /// name, or adds it when the base has none. A service block that adds a
 /// service but gives it nothing to deploy (no `image`, no `build`) changes
 /// one: when no service has its name, that is the error, with the closest name.
-fn overlay_block(
-    blocks: &mut Vec<Block>,
-    overlay: Block,
-    diagnostics: &mut Diagnostics,
-) {
+fn overlay_block(blocks: &mut Vec<Block>, overlay: Block, diagnostics: &mut Diagnostics) {
     let name = overlay.label.as_ref().map(|l| l.name.clone());
     let existing = blocks.iter_mut().find(|b| {
         b.kind.name == overlay.kind.name && b.label.as_ref().map(|l| &l.name) == name.as_ref()
