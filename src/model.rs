@@ -80,6 +80,9 @@ pub struct Service {
     pub console_command: Option<Spanned<String>>,
     /// Whether other services must reach this one through `.flycast`.
     pub flycast: Option<Spanned<bool>>,
+    /// `consul = true`: Fly's Consul is attached (`fly consul attach`), which
+    /// sets the `FLY_CONSUL_URL` secret LiteFS reads for its lease.
+    pub consul: Option<Spanned<bool>>,
     /// `static` blocks: `[[statics]]`.
     pub statics: Vec<Static>,
     /// `metrics` blocks: `[[metrics]]`.
@@ -253,8 +256,12 @@ pub enum RuntimeConfig {
         installer: PythonInstaller,
         /// The requirements file pip installs.
         requirements: String,
-        /// The command that starts the app (gunicorn, uvicorn, ...).
-        start: Spanned<String>,
+        /// A shell command run once the dependencies and the source are in
+        /// place (`python manage.py collectstatic --noinput`).
+        build_command: Option<Spanned<String>>,
+        /// The command that starts the app (gunicorn, uvicorn, ...); `None`
+        /// when `processes` gives every group a command.
+        start: Option<Spanned<String>>,
     },
     /// A static Go binary.
     Go {

@@ -1044,3 +1044,91 @@ fn schedules_run_on_one_machine_in_the_primary_region_only() {
         serde_json::json!(["app", "cron"])
     );
 }
+
+fn consul_project() -> Project {
+    Project::new(&root().join("tests/cases/consul_litefs/input.flyx"))
+}
+
+#[test]
+fn consul_is_attached_once_before_the_first_deploy() {
+    let project = consul_project();
+    ok(&project.deploy(&[], &[]));
+    let events = project.events();
+    let attach = events
+        .iter()
+        .position(|e| kind(e) == "consul_attach")
+        .expect("Consul is attached");
+    let deploy = events
+        .iter()
+        .position(|e| kind(e) == "deploy")
+        .expect("the app deploys");
+    assert!(
+        attach < deploy,
+        "the first deploy starts with FLY_CONSUL_URL"
+    );
+    assert_eq!(
+        events_of(&events, "redeploy").count(),
+        0,
+        "an app never deployed is not redeployed by the attach"
+    );
+    assert!(project.state()["apps"]["notes-app"]["secrets"]["FLY_CONSUL_URL"].is_string());
+    let second = ok(&project.deploy(&[], &[]));
+    assert_eq!(events_of(&project.events(), "consul_attach").count(), 1);
+    assert!(second.contains("Done: 0 created"), "{second}");
+}
+
+#[test]
+fn consul_is_attached_again_when_its_secret_was_removed() {
+    let project = consul_project();
+    ok(&project.deploy(&[], &[]));
+    let mut state = project.state();
+    state["apps"]["notes-app"]["secrets"]
+        .as_object_mut()
+        .expect("secrets")
+        .remove("FLY_CONSUL_URL");
+    std::fs::write(project.state_path(), state.to_string()).expect("state");
+    ok(&project.deploy(&[], &[]));
+    let events = project.events();
+    assert_eq!(events_of(&events, "consul_attach").count(), 2);
+    assert_eq!(
+        events_of(&events, "redeploy").count(),
+        1,
+        "on a deployed app the attach redeploys at once"
+    );
+}
+
+#[test]
+fn a_consul_attach_that_sets_nothing_stops_the_run() {
+    let project = consul_project();
+    let failed = project.deploy(&[], &[("FAKE_CONSUL_FAIL", "1")]);
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(!failed.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "`flyctl consul attach --app notes-app` exited 0, but notes-app has no FLY_CONSUL_URL"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(
+        events_of(&project.events(), "deploy").count(),
+        0,
+        "nothing deploys without the lease"
+    );
+    ok(&project.deploy(&[], &[]));
+    assert_eq!(events_of(&project.events(), "consul_attach").count(), 1);
+}
+
+#[test]
+fn a_consul_dry_run_changes_nothing() {
+    let project = consul_project();
+    let text = ok(&project.deploy(&["--dry-run"], &[]));
+    assert_eq!(mutating(&project.calls()), Vec::<String>::new());
+    assert!(
+        text.contains("would run: flyctl consul attach --app notes-app"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("FLY_CONSUL_URL, which"),
+        "no value is asked for the secret Consul sets: {text}"
+    );
+}

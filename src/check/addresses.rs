@@ -51,17 +51,26 @@ pub fn has_ports(service: &Service) -> bool {
     service.http.is_some() || !service.ports.is_empty()
 }
 
+/// Every service's links: those that resolved, and the targets of those that
+/// were rejected after their target was found.
+pub struct Links {
+    /// Per service, the links that resolved.
+    pub resolved: Vec<Vec<ResolvedLink>>,
+    /// Per service, the targets of links reported as wrong. A reference
+    /// through such a link is not reported again as a missing link: the
+    /// first error is the cause.
+    pub rejected: Vec<Vec<Node>>,
+}
+
 /// Resolves every link of every service, reporting unknown targets, links a
 /// target cannot serve, and `.internal` forced onto an auto-stopping target.
-pub fn resolve_links(
-    stack: &Stack,
-    names: &Names<'_>,
-    diagnostics: &mut Diagnostics,
-) -> Vec<Vec<ResolvedLink>> {
-    stack
+pub fn resolve_links(stack: &Stack, names: &Names<'_>, diagnostics: &mut Diagnostics) -> Links {
+    let mut rejected = vec![Vec::new(); stack.services.len()];
+    let resolved = stack
         .services
         .iter()
-        .map(|service| {
+        .zip(rejected.iter_mut())
+        .map(|(service, rejected)| {
             service
                 .links
                 .iter()
@@ -74,8 +83,13 @@ pub fn resolve_links(
                     )?;
                     let via = match target {
                         Node::Service(id) => {
-                            let target = &stack.services[id.0];
-                            check_service_link(service, link, target, diagnostics)?
+                            let target_service = &stack.services[id.0];
+                            let checked =
+                                check_service_link(service, link, target_service, diagnostics);
+                            if checked.is_none() {
+                                rejected.push(target);
+                            }
+                            checked?
                         }
                         Node::Store(id) => {
                             check_store_link(link, &stack.stores[id.0].kind, diagnostics);
@@ -92,7 +106,8 @@ pub fn resolve_links(
                 })
                 .collect()
         })
-        .collect()
+        .collect();
+    Links { resolved, rejected }
 }
 
 /// The path a link to a service takes, or `None` after reporting why it cannot.
@@ -263,6 +278,8 @@ pub struct Resolver<'a> {
     pub names: &'a Names<'a>,
     /// Every service's resolved links.
     pub links: &'a [Vec<ResolvedLink>],
+    /// Every service's rejected link targets.
+    pub rejected: &'a [Vec<Node>],
 }
 
 impl Resolver<'_> {
@@ -315,7 +332,9 @@ impl Resolver<'_> {
             Some(default_via(source))
         } else {
             let Some(link) = self.links[from.0].iter().find(|l| l.target == target) else {
-                diagnostics.push(missing_link(source, reference));
+                if !self.rejected[from.0].contains(&target) {
+                    diagnostics.push(missing_link(source, reference));
+                }
                 return None;
             };
             link.via

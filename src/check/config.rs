@@ -31,6 +31,14 @@ pub fn default_group(groups: &[String]) -> &str {
         .map_or("app", String::as_str)
 }
 
+/// The declared process in the default group, if the service declares any:
+/// a python build without `start` runs its command as the image's CMD.
+pub fn default_process(service: &Service) -> Option<&crate::model::Process> {
+    let groups = process_groups(service);
+    let default = default_group(&groups);
+    service.processes.iter().find(|p| p.name.value == default)
+}
+
 /// Every `processes = [...]` must name declared groups.
 pub fn process_references(service: &Service, groups: &[String], diagnostics: &mut Diagnostics) {
     let lists = service
@@ -173,18 +181,54 @@ pub fn commands(service: &Service, release_command: Option<&str>, diagnostics: &
 }
 
 /// A runtime's `start` must split into words: the generated Dockerfile runs it
-/// in exec form (`CMD ["node", "server.js"]`).
+/// in exec form (`CMD ["node", "server.js"]`). It and a python build's
+/// `build_command` are also written on one line of the Dockerfile, in a comment
+/// and an instruction: a line break would start an instruction of its own.
 pub fn start_command(service: &Service, diagnostics: &mut Diagnostics) {
     let Source::Runtime(build) = &service.source else {
         return;
     };
+    let one_line = match &build.config {
+        RuntimeConfig::Node { start, .. } => vec![("start command", start.as_ref())],
+        RuntimeConfig::Python {
+            start,
+            build_command,
+            ..
+        } => vec![
+            // Without `start`, the default process group's command is CMD.
+            (
+                "start command",
+                start
+                    .as_ref()
+                    .or_else(|| default_process(service).map(|p| &p.command)),
+            ),
+            ("build command", build_command.as_ref()),
+        ],
+        _ => Vec::new(),
+    };
+    for (what, command) in one_line.into_iter().filter_map(|(w, c)| Some((w, c?))) {
+        if command.value.contains(['\n', '\r']) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::E0317,
+                    command.span,
+                    format!("the {what} of `{}` spans several lines", service.name.value),
+                )
+                .label("the Dockerfile writes this command on one line")
+                .help("write it on one line; join several commands with `&&`"),
+            );
+            return;
+        }
+    }
     let start = match &build.config {
         RuntimeConfig::Node {
             start: Some(start),
             next_standalone: false,
             ..
         } => start,
-        RuntimeConfig::Python { start, .. } => start,
+        RuntimeConfig::Python {
+            start: Some(start), ..
+        } => start,
         _ => return,
     };
     let problem = match crate::shell::split_words(&start.value) {

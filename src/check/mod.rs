@@ -22,18 +22,22 @@ use graph::PendingEdge;
 use names::Names;
 
 pub use addresses::default_via;
-pub use config::{default_group, process_groups};
+pub use config::{default_group, default_process, process_groups};
 
 /// Checks a lowered stack. Returns the topology when no error was found, and
 /// every diagnostic either way.
 pub fn check(stack: Stack) -> (Option<Topology>, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     let names = Names::new(&stack);
-    let links = addresses::resolve_links(&stack, &names, &mut diagnostics);
+    let addresses::Links {
+        resolved: links,
+        rejected,
+    } = addresses::resolve_links(&stack, &names, &mut diagnostics);
     let resolver = Resolver {
         stack: &stack,
         names: &names,
         links: &links,
+        rejected: &rejected,
     };
     let mut resolved = Vec::with_capacity(stack.services.len());
     let mut edges = Vec::new();
@@ -121,6 +125,7 @@ fn resolve_service(
     exposure::public_ports(service, diagnostics);
     exposure::privileged_ports(service, diagnostics);
     placement::strategy(service, diagnostics);
+    placement::consul_without_auto_stop(service, diagnostics);
     placement::one_volume_per_group(service, config::default_group(&groups), diagnostics);
 
     let mut references = References::default();

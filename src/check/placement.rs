@@ -270,3 +270,39 @@ pub fn min_running_fits(
         );
     }
 }
+
+/// LiteFS, what Fly's Consul is for, warns against stopping idle machines: a
+/// stopped primary holds no lease, and replicas stopped by the proxy miss
+/// writes until they wake.
+pub fn consul_without_auto_stop(service: &Service, diagnostics: &mut Diagnostics) {
+    if !service.consul.is_some_and(|c| c.value) {
+        return;
+    }
+    let stops = service
+        .http
+        .iter()
+        .map(|h| &h.proxy)
+        .chain(service.ports.iter().map(|p| &p.proxy))
+        .filter_map(|proxy| {
+            proxy
+                .auto_stop
+                .filter(|a| a.value != crate::model::AutoStop::Off)
+        })
+        .next();
+    let (Some(auto_stop), Some(consul)) = (stops, service.consul) else {
+        return;
+    };
+    diagnostics.push(
+        Diagnostic::new(
+            Code::W0304,
+            auto_stop.span,
+            format!(
+                "`{}` asks for Consul, for LiteFS, and stops idle machines",
+                service.name.value
+            ),
+        )
+        .label("the proxy stops idle machines")
+        .also(consul.span, "Consul holds LiteFS's primary lease")
+        .help("LiteFS's docs warn against autostop: set `auto_stop = off` and `min_running` to the machines LiteFS needs"),
+    );
+}

@@ -232,6 +232,8 @@ codes! {
     W0302,
     /// `min_running` above the machines a service runs in its primary region
     W0303,
+    /// a service that asks for Consul (LiteFS) stops idle machines
+    W0304,
 }
 
 impl Code {

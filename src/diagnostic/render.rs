@@ -16,6 +16,16 @@ use std::sync::Arc;
 /// line would flood the terminal. The diagnostic says where instead.
 const LONGEST_LINE_SHOWN: usize = 1000;
 
+/// Labels more than this many lines apart are drawn as separate excerpts, each
+/// with its own line numbers, instead of one snippet of every line between.
+const SEPARATE_EXCERPTS_AFTER: usize = 6;
+
+/// What [`Excerpt`] adds to an excerpt's line count so that miette merges two
+/// labels' excerpts exactly when they are at most [`SEPARATE_EXCERPTS_AFTER`]
+/// lines apart: miette reads one line of context on each side of a label, so
+/// two excerpts of labels `d` lines apart are `d - 3` lines from touching.
+const MERGE_SLACK: usize = SEPARATE_EXCERPTS_AFTER - 3;
+
 /// A diagnostic bound to its source text, in the shape miette renders.
 #[derive(Debug)]
 pub struct Report {
@@ -170,16 +180,25 @@ impl SourceCode for Excerpt {
             before,
             after,
         )?;
+        let shown = SourceSpan::new((inner.span().offset() + from).into(), inner.span().len());
+        let first_line = inner.line() + first_shown;
+        let last_line = self.file.line_index(
+            (shown.offset() + shown.len())
+                .saturating_sub(1)
+                .max(shown.offset()),
+        );
         Ok(Box::new(MietteSpanContents::new_named(
             self.file.name.clone(),
             inner.data(),
-            SourceSpan::new((inner.span().offset() + from).into(), inner.span().len()),
-            inner.line() + first_shown,
+            shown,
+            first_line,
             inner.column(),
-            // miette counts the lines from the start of what it read, and
-            // decides from that whether two snippets merge: count from the
-            // start of the file, as it would have.
-            inner.line_count() + first_shown,
+            // miette merges two labels' excerpts when the first one's line
+            // plus this count reaches the second one's first line. Counted
+            // as miette does (from the start of the file), labels far down a
+            // file always merged into one long snippet; counted as the
+            // excerpt's own lines plus a slack, labels merge only when close.
+            last_line.saturating_sub(first_line) + 1 + MERGE_SLACK,
         )))
     }
 }

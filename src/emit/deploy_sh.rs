@@ -28,6 +28,8 @@ struct Context {
     levels: Vec<Level>,
     secrets: Vec<Secret>,
     stores: Vec<StoreContext>,
+    /// Whether a service asks for Consul: deploy.sh then has `attach_consul`.
+    consul: bool,
     /// Per service of the stack that has secrets: which ones.
     secret_users: Vec<SecretUser>,
     /// Build recipes shared by several services: built once.
@@ -104,6 +106,8 @@ struct ServiceContext {
     volumes: Vec<VolumeContext>,
     attachments: Vec<AttachmentContext>,
     secrets: Vec<String>,
+    /// `consul = true`: `attach_consul` after the secrets are staged.
+    consul: bool,
     context: Option<String>,
     config: String,
     /// The variable holding the shared image this service deploys, if any.
@@ -229,6 +233,9 @@ fn context(
             })
             .collect(),
         stores: stores(topology),
+        consul: order
+            .iter()
+            .any(|(_, id)| topology.service(*id).consul.is_some_and(|c| c.value)),
         secret_users: order
             .iter()
             .map(|(_, id)| topology.service(*id))
@@ -428,6 +435,7 @@ fn service(
             .map(|attachment| attachment_context(topology, attachment))
             .collect(),
         secrets: service.secrets.iter().map(|s| quote(&s.value)).collect(),
+        consul: service.consul.is_some_and(|c| c.value),
         context: build_context(service),
         config: format!("{}/fly.toml", service.name.value),
         image,

@@ -145,23 +145,41 @@ pub fn render(
             version,
             installer,
             requirements,
+            build_command,
             start,
-        } => templates.render(
-            "python.Dockerfile.hbs",
-            &PythonContext {
-                version: version.clone(),
-                installer: match installer {
-                    PythonInstaller::Pip => "pip",
-                    PythonInstaller::Uv => "uv",
+        } => {
+            // Without `start`, every process group has a command, which
+            // replaces CMD on Fly; CMD is the default group's (`app`, else the
+            // first by name, as flyctl picks it), so that the image run on its
+            // own (`docker run`) runs the app, not the base image's `python3`.
+            let (start, first_group) = match start {
+                Some(start) => (start.value.clone(), None),
+                None => {
+                    let first = crate::check::default_process(service)
+                        .map(|p| (p.name.value.clone(), p.command.value.clone()));
+                    let (group, command) = first.unwrap_or_default();
+                    (command, Some(group))
+                }
+            };
+            templates.render(
+                "python.Dockerfile.hbs",
+                &PythonContext {
+                    version: version.clone(),
+                    installer: match installer {
+                        PythonInstaller::Pip => "pip",
+                        PythonInstaller::Uv => "uv",
+                    },
+                    uv: *installer == PythonInstaller::Uv,
+                    uv_version: UV_VERSION,
+                    requirements: requirements.clone(),
+                    build_command: build_command.as_ref().map(|c| c.value.clone()),
+                    start: exec_form(&words(&start)),
+                    start_display: start,
+                    first_group,
+                    common,
                 },
-                uv: *installer == PythonInstaller::Uv,
-                uv_version: UV_VERSION,
-                requirements: requirements.clone(),
-                start_display: start.value.clone(),
-                start: exec_form(&words(&start.value)),
-                common,
-            },
-        )?,
+            )?
+        }
         RuntimeConfig::Go {
             version,
             package,
@@ -345,8 +363,10 @@ struct PythonContext {
     uv: bool,
     uv_version: &'static str,
     requirements: String,
+    build_command: Option<String>,
     start_display: String,
     start: String,
+    first_group: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

@@ -115,7 +115,7 @@ pub fn apply(
                 ) else {
                     continue;
                 };
-                overlay_block(&mut blocks, overlay);
+                overlay_block(&mut blocks, overlay, diagnostics);
             }
         }
     }
@@ -131,8 +131,10 @@ pub fn apply(
 }
 
 /// Merges a `service NAME { }` of the environment into the service of that
-/// name, or adds it when the base has none.
-fn overlay_block(blocks: &mut Vec<Block>, overlay: Block) {
+/// name, or adds it when the base has none. A service block that adds a
+/// service but gives it nothing to deploy (no `image`, no `build`) changes
+/// one: when no service has its name, that is the error, with the closest name.
+fn overlay_block(blocks: &mut Vec<Block>, overlay: Block, diagnostics: &mut Diagnostics) {
     let name = overlay.label.as_ref().map(|l| l.name.clone());
     let existing = blocks.iter_mut().find(|b| {
         b.kind.name == overlay.kind.name && b.label.as_ref().map(|l| &l.name) == name.as_ref()
@@ -142,8 +144,39 @@ fn overlay_block(blocks: &mut Vec<Block>, overlay: Block) {
             let base = std::mem::take(&mut block.entries);
             block.entries = merge(base, overlay.entries);
         }
+        None if overlay.kind.name == "service" && !deploys_something(&overlay) => {
+            diagnostics.push(unknown_overlay(blocks, &overlay));
+        }
         None => blocks.push(overlay),
     }
+}
+
+/// Whether a service block says what to deploy, as a new service must.
+fn deploys_something(block: &Block) -> bool {
+    block.entries.iter().any(|entry| match entry {
+        Entry::Attribute(a) => a.key.name == "image",
+        Entry::Block(b) => b.kind.name == "build",
+    })
+}
+
+/// E0301 for an overlay of a service the stack does not declare.
+fn unknown_overlay(blocks: &[Block], overlay: &Block) -> Diagnostic {
+    let name = overlay.label.as_ref().map_or("", |l| l.name.as_str());
+    let services = blocks
+        .iter()
+        .filter(|b| b.kind.name == "service")
+        .filter_map(|b| b.label.as_ref().map(|l| l.name.as_str()));
+    let help = match did_you_mean(name, services) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => "to add a service in this environment only, give it an `image` or a `build`".into(),
+    };
+    Diagnostic::new(
+        Code::E0301,
+        overlay.label.as_ref().map_or(overlay.kind.span, |l| l.span),
+        format!("the environment changes service `{name}`, which is not declared"),
+    )
+    .label("no service has this name")
+    .help(help)
 }
 
 /// `exclude = [worker, cache]`: the stack without them.

@@ -25,7 +25,13 @@ pub fn runtime_options(runtime: Runtime) -> &'static [&'static str] {
             "next_standalone",
             "next_config",
         ],
-        Runtime::Python => &["version", "installer", "requirements", "start"],
+        Runtime::Python => &[
+            "version",
+            "installer",
+            "requirements",
+            "build_command",
+            "start",
+        ],
         Runtime::Go => &["version", "package", "binary"],
         Runtime::Static => &["node_version", "package_manager", "build_script", "output"],
     }
@@ -312,11 +318,15 @@ fn runtime_config(
                 .keyword::<PythonInstaller>("installer")
                 .map_or(PythonInstaller::Pip, |i| i.value);
             let requirements = text(f, "requirements", "requirements.txt");
-            let start = f.required("start", "start = \"gunicorn app:app\"", |f, n| f.string(n))?;
+            let build_command = f.string("build_command");
+            // Required unless `processes` gives every group a command: the
+            // service lowering knows, and says so (E0206).
+            let start = f.string("start");
             RuntimeConfig::Python {
                 version,
                 installer,
                 requirements,
+                build_command,
                 start,
             }
         }

@@ -6,7 +6,9 @@ use super::values::{self, region_code};
 use super::{build, network, no_label, ops, required_label, schedule, storage, unique_names};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::fly::{self, CpuKind, Region};
-use crate::model::{Count, Deploy, EnvVar, Process, Project, Service, Vm};
+use crate::model::{
+    Count, Deploy, EnvVar, Process, Project, RuntimeBuild, RuntimeConfig, Service, Source, Vm,
+};
 use crate::span::Spanned;
 use crate::syntax::ast::{Block, Duration, Entry, MapEntry, Value, ValueKind};
 
@@ -51,7 +53,8 @@ pub fn lower(block: &Block, project: &Project, sink: &Sink) -> Option<Service> {
         .map(|b| lower_env(b, sink))
         .unwrap_or_default();
     build::add_build_env(&mut source, &build_env, &env, sink);
-    let secrets = lower_secrets(&mut f);
+    let consul = f.bool("consul");
+    let secrets = lower_secrets(&mut f, consul.is_some_and(|c| c.value));
     let links = network::lower_links(&mut f);
     let after = f.names("after");
     let volumes = f
@@ -106,6 +109,7 @@ pub fn lower(block: &Block, project: &Project, sink: &Sink) -> Option<Service> {
         .collect::<Vec<_>>();
     f.finish();
 
+    python_start(&source, &processes, sink);
     if let Some(timeout) = kill_timeout {
         check_kill_timeout(timeout, sink);
     }
@@ -155,6 +159,7 @@ pub fn lower(block: &Block, project: &Project, sink: &Sink) -> Option<Service> {
         swap_mb,
         console_command,
         flycast,
+        consul,
         statics,
         metrics,
         restarts,
@@ -588,14 +593,36 @@ fn check_env_name(name: &Spanned<String>, sink: &Sink) {
     }
 }
 
-/// Reads `secrets = [API_KEY, JWT_SECRET]`.
-fn lower_secrets(f: &mut Fields<'_>) -> Vec<Spanned<String>> {
+/// The secret `fly consul attach` sets.
+pub const CONSUL_SECRET: &str = "FLY_CONSUL_URL";
+
+/// Reads `secrets = [API_KEY, JWT_SECRET]`. `FLY_CONSUL_URL` is Fly's, set by
+/// `consul = true`: listed with it, it is left out (deploy.sh asks no value
+/// for it); listed without it, the error says where it comes from.
+fn lower_secrets(f: &mut Fields<'_>, consul: bool) -> Vec<Spanned<String>> {
     let sink = f.sink();
-    let secrets = f.names("secrets");
+    let mut secrets = f.names("secrets");
     for secret in &secrets {
+        if secret.value == CONSUL_SECRET {
+            if !consul {
+                sink.push(
+                    Diagnostic::new(
+                        Code::E0214,
+                        secret.span,
+                        format!("`{CONSUL_SECRET}` is set by Fly's Consul, which this service does not ask for"),
+                    )
+                    .label("names starting with `FLY_` are reserved by Fly")
+                    .help(format!(
+                        "write `consul = true` in the service: deploy.sh runs `fly consul attach`, which sets `{CONSUL_SECRET}`; then this entry is not needed"
+                    )),
+                );
+            }
+            continue;
+        }
         check_secret_name(secret, sink);
     }
     unique_names(sink, "secret", "`secrets`", secrets.iter());
+    secrets.retain(|s| s.value != CONSUL_SECRET);
     secrets
 }
 
@@ -674,6 +701,39 @@ fn max_unavailable(value: &crate::syntax::ast::Value, sink: &Sink) -> Option<Spa
         .help("write `max_unavailable = 0.33` for a third of the machines, or `2` for two"),
     );
     None
+}
+
+/// A python build needs `start` unless every process group has a command of
+/// its own: on Fly a group's command replaces the image's CMD, and a group with
+/// an empty command runs the CMD.
+fn python_start(source: &Source, processes: &[Process], sink: &Sink) {
+    let Source::Runtime(RuntimeBuild {
+        config: RuntimeConfig::Python { start: None, .. },
+        runtime,
+        ..
+    }) = source
+    else {
+        return;
+    };
+    let empty = processes.iter().find(|p| p.command.value.trim().is_empty());
+    if !processes.is_empty() && empty.is_none() {
+        return;
+    }
+    let mut diagnostic = Diagnostic::new(
+        Code::E0206,
+        runtime.span,
+        "a python build needs `start`, unless `processes` gives every group a command",
+    )
+    .label("`start` is missing");
+    if let Some(process) = empty {
+        diagnostic = diagnostic.also(
+            process.command.span,
+            format!("group `{}` runs the image's CMD", process.name.value),
+        );
+    }
+    sink.push(diagnostic.help(
+        "add `start = \"gunicorn app:app --bind [::]:8000\"`, or a command for every process group",
+    ));
 }
 
 /// Lowers `processes { web = "bin/server"  worker = "bin/worker" }`.
