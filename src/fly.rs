@@ -241,44 +241,6 @@ pub fn volume_name_problem(name: &str) -> Option<String> {
     None
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn regions_are_current_codes_only() {
-        assert_eq!(REGIONS.len(), 18);
-        assert!(Region::parse("sjc").is_some());
-        assert!(Region::parse("sea").is_none());
-        assert_eq!(replacement_region("sea"), Some("sjc"));
-    }
-
-    #[test]
-    fn app_names() {
-        assert_eq!(app_name_problem("drop-api"), None);
-        assert!(app_name_problem("Drop").is_some());
-        assert!(app_name_problem("1drop").is_some());
-        assert!(app_name_problem("drop-").is_some());
-        assert!(app_name_problem(&"a".repeat(64)).is_some());
-    }
-
-    #[test]
-    fn secret_names() {
-        assert_eq!(secret_name_problem("API_SECRET_KEY"), None);
-        assert_eq!(secret_name_problem("_X1"), None);
-        assert!(secret_name_problem("api_key").is_some());
-        assert!(secret_name_problem("1KEY").is_some());
-        assert!(secret_name_problem("FLY_TOKEN").is_some());
-    }
-
-    #[test]
-    fn volume_names() {
-        assert_eq!(volume_name_problem("nats_data"), None);
-        assert!(volume_name_problem("nats-data").is_some());
-        assert!(volume_name_problem(&"v".repeat(31)).is_some());
-    }
-}
-
 /// Longest hostname DNS allows, in characters.
 pub const MAX_HOSTNAME: usize = 253;
 
@@ -354,4 +316,72 @@ fn label_problem(label: &str, leftmost: bool) -> Option<String> {
         return Some(format!("the label `{label}` starts or ends with a dash"));
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regions_are_current_codes_only() {
+        assert_eq!(REGIONS.len(), 18);
+        assert!(Region::parse("sjc").is_some());
+        assert!(Region::parse("sea").is_none());
+        assert_eq!(replacement_region("sea"), Some("sjc"));
+    }
+
+    #[test]
+    fn app_names() {
+        assert_eq!(app_name_problem("drop-api"), None);
+        assert!(app_name_problem("Drop").is_some());
+        assert!(app_name_problem("1drop").is_some());
+        assert!(app_name_problem("drop-").is_some());
+        assert!(app_name_problem(&"a".repeat(64)).is_some());
+    }
+
+    #[test]
+    fn secret_names() {
+        assert_eq!(secret_name_problem("API_SECRET_KEY"), None);
+        assert_eq!(secret_name_problem("_X1"), None);
+        assert!(secret_name_problem("api_key").is_some());
+        assert!(secret_name_problem("1KEY").is_some());
+        assert!(secret_name_problem("FLY_TOKEN").is_some());
+    }
+
+    #[test]
+    fn volume_names() {
+        assert_eq!(volume_name_problem("nats_data"), None);
+        assert!(volume_name_problem("nats-data").is_some());
+        assert!(volume_name_problem(&"v".repeat(31)).is_some());
+    }
+
+    #[test]
+    fn hostnames_fly_can_issue_a_certificate_for() {
+        for good in [
+            "example.com",
+            "api.ampel.example.com",
+            "*.example.com",
+            "a-1.b2.io",
+        ] {
+            assert_eq!(super::hostname_problem(good), None, "{good}");
+        }
+        for bad in [
+            "localhost",
+            "https://example.com",
+            "example.com:443",
+            "example.com/x",
+            "Example.com",
+            "a..b",
+            "-a.com",
+            "a.*.com",
+            "*a.com",
+            "*.com",
+            "app.fly.dev",
+            "fly.dev",
+            "*.fly.dev",
+            "a_b.com",
+        ] {
+            assert!(super::hostname_problem(bad).is_some(), "{bad}");
+        }
+    }
 }
