@@ -65,6 +65,7 @@ pub fn check_every_environment(
         }
     }
     cross_environment(&topologies, &mut diagnostics);
+    shared_hostnames(&topologies, &mut diagnostics);
     // The base stack's topology comes first, when it checked.
     let topology = (base_checks && !diagnostics.has_errors()).then(|| topologies.swap_remove(0).1);
     Checked {
@@ -141,6 +142,40 @@ fn cross_environment(topologies: &[(String, Topology)], diagnostics: &mut Diagno
                         .label("reaches into another environment")
                         .help("refer to services by reference (`api.url`), so each environment resolves to its own apps"),
                     );
+                }
+            }
+        }
+    }
+}
+
+/// No custom domain in two environments (E0329): the certificate of a
+/// hostname belongs to one app, and a staging deploy must not take
+/// production's.
+fn shared_hostnames(topologies: &[(String, Topology)], diagnostics: &mut Diagnostics) {
+    let mut owner: BTreeMap<&str, &str> = BTreeMap::new();
+    for (env, topology) in topologies {
+        for service in &topology.stack.services {
+            for host in service.domains() {
+                match owner.get(host.value.as_str()) {
+                    Some(other) if *other != env.as_str() => diagnostics.push(
+                        Diagnostic::new(
+                            Code::E0329,
+                            host.span,
+                            format!(
+                                "custom domain `{}` is in both {other} and {env}",
+                                host.value
+                            ),
+                        )
+                        .label("the same hostname for two environments")
+                        .help(format!(
+                            "set `domains` again in the environment's `service {} {{ http {{ ... }} }}`: its own hostnames, or `domains = []`",
+                            service.name.value
+                        )),
+                    ),
+                    Some(_) => {}
+                    None => {
+                        owner.insert(&host.value, env);
+                    }
                 }
             }
         }

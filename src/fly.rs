@@ -241,6 +241,83 @@ pub fn volume_name_problem(name: &str) -> Option<String> {
     None
 }
 
+/// Longest hostname DNS allows, in characters.
+pub const MAX_HOSTNAME: usize = 253;
+
+/// Why a custom domain cannot be given to `fly certs add`, or `None` when it
+/// can: lowercase DNS labels (letters, digits, inner dashes, at most 63
+/// characters each), at least two of them, a wildcard `*` only as the whole
+/// leftmost label, and nothing under `fly.dev`, which Fly's own certificate
+/// already covers.
+pub fn hostname_problem(host: &str) -> Option<String> {
+    if host.contains("://") {
+        return Some("a hostname has no scheme: leave out `https://`".into());
+    }
+    if let Some(c) = host
+        .chars()
+        .find(|c| matches!(c, '/' | ':' | '?' | '#' | ' '))
+    {
+        return Some(format!(
+            "a hostname has no port, path or spaces, and this one has `{c}`"
+        ));
+    }
+    if host.len() > MAX_HOSTNAME {
+        return Some(format!("a hostname is at most {MAX_HOSTNAME} characters"));
+    }
+    if host.chars().any(|c| c.is_ascii_uppercase()) {
+        return Some("write the hostname in lowercase".into());
+    }
+    let labels: Vec<&str> = host.split('.').collect();
+    if labels.len() < 2 {
+        return Some("a custom domain has at least one dot, like `example.com`".into());
+    }
+    for (i, label) in labels.iter().enumerate() {
+        if let Some(problem) = label_problem(label, i == 0) {
+            return Some(problem);
+        }
+    }
+    let base = host.strip_prefix("*.").unwrap_or(host);
+    if base == "fly.dev" || base.ends_with(".fly.dev") {
+        return Some(
+            "names under `fly.dev` belong to Fly: every app has `<app>.fly.dev` already".into(),
+        );
+    }
+    if host.starts_with("*.") && labels.len() < 3 {
+        return Some("a wildcard covers the names under a domain, like `*.example.com`".into());
+    }
+    None
+}
+
+/// What is wrong with one label of a hostname, if anything.
+fn label_problem(label: &str, leftmost: bool) -> Option<String> {
+    if label.is_empty() {
+        return Some(
+            "a hostname has no empty labels (two dots in a row, or a dot at an end)".into(),
+        );
+    }
+    if label == "*" {
+        return (!leftmost).then(|| "a wildcard `*` may only be the leftmost label".into());
+    }
+    if label.contains('*') {
+        return Some("a wildcard `*` is a whole label, the leftmost: `*.example.com`".into());
+    }
+    if label.len() > 63 {
+        return Some(format!("the label `{label}` is longer than 63 characters"));
+    }
+    if let Some(c) = label
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+    {
+        return Some(format!(
+            "`{c}` cannot be in a hostname: labels are letters, digits and dashes"
+        ));
+    }
+    if label.starts_with('-') || label.ends_with('-') {
+        return Some(format!("the label `{label}` starts or ends with a dash"));
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,5 +353,35 @@ mod tests {
         assert_eq!(volume_name_problem("nats_data"), None);
         assert!(volume_name_problem("nats-data").is_some());
         assert!(volume_name_problem(&"v".repeat(31)).is_some());
+    }
+
+    #[test]
+    fn hostnames_fly_can_issue_a_certificate_for() {
+        for good in [
+            "example.com",
+            "api.ampel.example.com",
+            "*.example.com",
+            "a-1.b2.io",
+        ] {
+            assert_eq!(super::hostname_problem(good), None, "{good}");
+        }
+        for bad in [
+            "localhost",
+            "https://example.com",
+            "example.com:443",
+            "example.com/x",
+            "Example.com",
+            "a..b",
+            "-a.com",
+            "a.*.com",
+            "*a.com",
+            "*.com",
+            "app.fly.dev",
+            "fly.dev",
+            "*.fly.dev",
+            "a_b.com",
+        ] {
+            assert!(super::hostname_problem(bad).is_some(), "{bad}");
+        }
     }
 }

@@ -99,6 +99,13 @@ pub struct Service {
     pub span: Span,
 }
 
+impl Service {
+    /// The custom domains of its `http` block, in source order.
+    pub fn domains(&self) -> &[Spanned<String>] {
+        self.http.as_ref().map_or(&[], |h| h.domains.as_slice())
+    }
+}
+
 /// How many machines a service runs, and where.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Count {
@@ -357,8 +364,22 @@ pub struct Http {
     pub options: Option<HttpOptions>,
     /// `[[http_service.checks]]`.
     pub checks: Vec<Check>,
+    /// `domains = ["example.com"]`: custom hostnames, in source order. No
+    /// fly.toml key: deploy.sh adds a certificate for each (`fly certs add`).
+    pub domains: Vec<Spanned<String>>,
     /// The block.
     pub span: Span,
+}
+
+impl Http {
+    /// The hostname `public_url` and `public_host` name: the first custom
+    /// domain that is not a wildcard.
+    pub fn primary_domain(&self) -> Option<&str> {
+        self.domains
+            .iter()
+            .map(|d| d.value.as_str())
+            .find(|d| !d.starts_with("*."))
+    }
 }
 
 /// Settings of the Fly proxy, shared by `http` and `port`.
@@ -655,10 +676,15 @@ pub enum RefAttr {
     NamedPort(Spanned<String>),
     /// `.url`: the private HTTP URL. Needs a link.
     Url,
-    /// `.public_url`: `https://<app>.fly.dev`. Needs no link.
+    /// `.public_url`: `https://<first custom domain>`, else
+    /// `https://<app>.fly.dev`. Needs no link.
     PublicUrl,
-    /// `.public_host`: `<app>.fly.dev`. Needs no link.
+    /// `.public_host`: the first custom domain, else `<app>.fly.dev`. Needs no link.
     PublicHost,
+    /// `.fly_dev_url`: `https://<app>.fly.dev`, custom domains or not. Needs no link.
+    FlyDevUrl,
+    /// `.fly_dev_host`: `<app>.fly.dev`, custom domains or not. Needs no link.
+    FlyDevHost,
 }
 
 impl RefAttr {
@@ -680,6 +706,8 @@ impl RefAttr {
             RefAttr::Url => "url".into(),
             RefAttr::PublicUrl => "public_url".into(),
             RefAttr::PublicHost => "public_host".into(),
+            RefAttr::FlyDevUrl => "fly_dev_url".into(),
+            RefAttr::FlyDevHost => "fly_dev_host".into(),
         }
     }
 }

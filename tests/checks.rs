@@ -50,6 +50,9 @@ pub fn overview(topology: &Topology) -> String {
             r.primary_region,
             machines.join(" ")
         );
+        for host in service.domains() {
+            let _ = writeln!(out, "    domain {}", host.value);
+        }
         for (k, v) in &r.env {
             let _ = writeln!(out, "    env {k} = {v}");
         }

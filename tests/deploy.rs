@@ -252,6 +252,8 @@ const READ_ONLY: &[&[&str]] = &[
     &["mpg", "databases", "list"],
     &["mpg", "users", "list"],
     &["mpg", "databases", "extensions", "list"],
+    &["certs", "list"],
+    &["certs", "check"],
 ];
 
 fn mutating(calls: &[Vec<String>]) -> Vec<String> {
@@ -1131,4 +1133,132 @@ fn a_consul_dry_run_changes_nothing() {
         !text.contains("FLY_CONSUL_URL, which"),
         "no value is asked for the secret Consul sets: {text}"
     );
+}
+/// The hostnames a run added certificates for, as `app host`.
+fn certificates_added(events: &[Vec<serde_json::Value>]) -> Vec<String> {
+    events_of(events, "create_cert")
+        .map(|e| {
+            format!(
+                "{} {}",
+                e[1].as_str().unwrap_or_default(),
+                e[2].as_str().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn custom_domains_get_one_certificate_each_after_their_deploy_and_print_their_dns_records() {
+    let project = Project::new(&example("ampel"));
+    let first = ok(&project.deploy(&[], &[]));
+    let events = project.events();
+    assert_eq!(
+        certificates_added(&events),
+        [
+            "ampel-api api.ampel.example.com",
+            "ampel-frontend ampel.example.com"
+        ]
+    );
+    for app in ["ampel-api", "ampel-frontend"] {
+        let deployed = events
+            .iter()
+            .position(|e| kind(e) == "deploy" && e[1] == app)
+            .expect("deployed");
+        let certified = events
+            .iter()
+            .position(|e| kind(e) == "create_cert" && e[1] == app)
+            .expect("a certificate");
+        assert!(
+            deployed < certified,
+            "{app}: the certificate needs the deploy's IPs"
+        );
+    }
+    for text in [
+        "  ampel.example.com (frontend): certificate not issued yet",
+        "    AAAA   ampel.example.com -> 2a09::1",
+        "    A      ampel.example.com -> 66.1.1.1   (IPv4 traffic; an A record alone cannot validate the certificate)",
+        "    TXT    _fly-ownership.api.ampel.example.com -> app-ampel-api-7f3",
+        "    then run `flyctl certs check ampel.example.com --app ampel-frontend`",
+    ] {
+        assert!(first.contains(text), "{text}\n{first}");
+    }
+    assert!(
+        !first.contains("Certificate created"),
+        "what `certs add` prints stays out: {first}"
+    );
+    // A second run adds nothing, and still says what DNS needs.
+    let second = ok(&project.deploy(&[], &[]));
+    assert_eq!(certificates_added(&project.events()).len(), 2);
+    assert!(second.contains("Done: 0 created"), "{second}");
+    assert!(
+        second.contains("    AAAA   api.ampel.example.com -> 2a09::1"),
+        "{second}"
+    );
+    // Once DNS is set, the certificates are issued and nothing more is asked.
+    let dns = [(
+        "FAKE_FLY_DNS_SET",
+        "ampel.example.com,api.ampel.example.com",
+    )];
+    let third = ok(&project.deploy(&[], &dns));
+    assert!(
+        third.contains("  ampel.example.com (frontend): certificate issued"),
+        "{third}"
+    );
+    assert!(
+        third.contains("  api.ampel.example.com (api): certificate issued"),
+        "{third}"
+    );
+    assert!(!third.contains("AAAA"), "{third}");
+    assert_eq!(certificates_added(&project.events()).len(), 2);
+}
+
+#[test]
+fn a_dry_run_names_the_certificates_it_would_add_and_adds_none() {
+    let project = Project::new(&example("ampel"));
+    let fresh = ok(&project.deploy(&["--dry-run"], &[]));
+    assert_eq!(mutating(&project.calls()), Vec::<String>::new());
+    assert!(
+        fresh.contains("would run: flyctl certs add ampel.example.com --app ampel-frontend"),
+        "{fresh}"
+    );
+    assert!(
+        fresh.contains("ampel.example.com (frontend): no certificate yet"),
+        "{fresh}"
+    );
+    ok(&project.deploy(&[], &[]));
+    let calls = project.calls().len();
+    let again = ok(&project.deploy(&["--dry-run"], &[]));
+    assert!(!again.contains("certs add"), "{again}");
+    assert!(
+        again.contains("    AAAA   ampel.example.com -> 2a09::1"),
+        "{again}"
+    );
+    assert_eq!(mutating(&project.calls()[calls..]), Vec::<String>::new());
+}
+
+#[test]
+fn a_certificate_already_on_the_app_is_not_added_again() {
+    let project = Project::new(&example("ampel"));
+    let state = serde_json::json!({
+        "apps": {
+            "ampel-frontend": {
+                "org": "ampel-org", "volumes": [], "ips": [], "secrets": {},
+                "deploys": 0, "counts": {}, "certs": ["ampel.example.com"]
+            }
+        }
+    });
+    std::fs::write(project.state_path(), state.to_string()).expect("state");
+    ok(&project.deploy(&[], &[]));
+    assert_eq!(
+        certificates_added(&project.events()),
+        ["ampel-api api.ampel.example.com"]
+    );
+}
+
+#[test]
+fn only_adds_and_reports_the_domains_of_the_services_it_deploys() {
+    let project = Project::new(&example("ampel"));
+    ok(&project.deploy(&[], &[]));
+    let output = ok(&project.deploy(&["--only", "worker"], &[]));
+    assert!(!output.contains("Custom domains"), "{output}");
 }

@@ -380,29 +380,35 @@ impl Resolver<'_> {
             );
             return None;
         }
-        let (app, public_http, public_any, name) = match target {
+        let (app, public_http, public_any, name, domain) = match target {
             Node::Service(id) => {
                 let service = &self.stack.services[id.0];
-                let public_http = service.http.as_ref().is_some_and(|h| h.public.value);
-                let public_any = public_http || service.ports.iter().any(|p| p.public.value);
+                let http = service.http.as_ref().filter(|h| h.public.value);
+                let public_any = http.is_some() || service.ports.iter().any(|p| p.public.value);
                 (
                     &service.app.value,
-                    public_http,
+                    http.is_some(),
                     public_any,
                     &service.name.value,
+                    http.and_then(|h| h.primary_domain()),
                 )
             }
             Node::Store(id) => {
                 let store = &self.stack.stores[id.0];
-                (&store.app.value, false, false, &store.name.value)
+                (&store.app.value, false, false, &store.name.value, None)
             }
         };
+        let fly_dev = format!("{app}.fly.dev");
         match &reference.attr {
             RefAttr::App => Some(app.clone()),
-            RefAttr::PublicHost if public_any => Some(format!("{app}.fly.dev")),
-            RefAttr::PublicUrl if public_http => Some(format!("https://{app}.fly.dev")),
+            RefAttr::PublicHost if public_any => Some(domain.map_or(fly_dev, str::to_string)),
+            RefAttr::PublicUrl if public_http => {
+                Some(format!("https://{}", domain.unwrap_or(&fly_dev)))
+            }
+            RefAttr::FlyDevHost if public_any => Some(fly_dev),
+            RefAttr::FlyDevUrl if public_http => Some(format!("https://{fly_dev}")),
             attr => {
-                let what = if matches!(attr, RefAttr::PublicUrl) {
+                let what = if matches!(attr, RefAttr::PublicUrl | RefAttr::FlyDevUrl) {
                     "public HTTP port"
                 } else {
                     "public port"
@@ -540,7 +546,11 @@ fn private_value(
                 }
             }
         }
-        RefAttr::App | RefAttr::PublicHost | RefAttr::PublicUrl => None,
+        RefAttr::App
+        | RefAttr::PublicHost
+        | RefAttr::PublicUrl
+        | RefAttr::FlyDevHost
+        | RefAttr::FlyDevUrl => None,
     }
 }
 

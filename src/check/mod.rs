@@ -4,6 +4,7 @@
 
 mod addresses;
 mod config;
+mod domains;
 mod exposure;
 mod graph;
 mod names;
@@ -56,6 +57,7 @@ pub fn check(stack: Stack) -> (Option<Topology>, Diagnostics) {
         resolved.push(found.resolved);
     }
     config::unique_apps(&stack, &mut diagnostics);
+    domains::unique(&stack, &mut diagnostics);
     for store in &stack.stores {
         if store.region.is_none() {
             diagnostics.push(store_without_region(store));
@@ -124,6 +126,7 @@ fn resolve_service(
     exposure::check_ports(service, diagnostics);
     exposure::public_ports(service, diagnostics);
     exposure::privileged_ports(service, diagnostics);
+    domains::public_only(service, diagnostics);
     placement::strategy(service, diagnostics);
     placement::consul_without_auto_stop(service, diagnostics);
     placement::one_volume_per_group(service, config::default_group(&groups), diagnostics);

@@ -148,6 +148,8 @@ codes! {
     E0240,
     /// a schedule on a service flyx cannot install supercronic in, or whose `cron` group is taken
     E0241,
+    /// a custom domain that is not a hostname Fly can issue a certificate for
+    E0237,
     /// a link or reference to a service or store that does not exist
     E0301,
     /// services that must each deploy before the other
@@ -202,6 +204,10 @@ codes! {
     E0326,
     /// a post-deploy step over ssh on a service whose machines can all be stopped
     E0327,
+    /// custom domains on a service that is not public over HTTP
+    E0328,
+    /// one hostname claimed twice: by two services, twice by one, or by two environments
+    E0329,
     /// a store setting that does not apply to this kind of store
     E0330,
     /// a Managed Postgres cluster in a region that does not offer it

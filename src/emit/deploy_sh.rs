@@ -38,6 +38,16 @@ struct Context {
     /// from `deploy.sh.service.hbs` (on several threads) and joined in order.
     service_functions: String,
     services: Vec<Dependencies>,
+    /// Services with custom domains, in deploy order.
+    domains: Vec<DomainsContext>,
+}
+
+/// The custom domains of one service: a certificate each.
+#[derive(Debug, Serialize)]
+struct DomainsContext {
+    name: String,
+    app: String,
+    hosts: Vec<String>,
 }
 
 /// What `report_assumed` needs of a service.
@@ -251,6 +261,16 @@ fn context(
             .map(|image| image_context(topology, image))
             .collect(),
         service_functions,
+        domains: order
+            .iter()
+            .map(|(_, id)| topology.service(*id))
+            .filter(|service| !service.domains().is_empty())
+            .map(|service| DomainsContext {
+                name: quote(&service.name.value),
+                app: quote(&service.app.value),
+                hosts: service.domains().iter().map(|d| quote(&d.value)).collect(),
+            })
+            .collect(),
         services: contexts
             .into_iter()
             .map(|c| Dependencies {

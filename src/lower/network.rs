@@ -28,6 +28,7 @@ pub fn lower_http(block: &Block, sink: &Sink) -> Option<Http> {
         .into_iter()
         .filter_map(|b| lower_check(b, CheckPlace::Proxy, sink))
         .collect();
+    let domains = lower_domains(&mut f);
     f.finish();
     let port = port?;
     Some(Http {
@@ -38,8 +39,36 @@ pub fn lower_http(block: &Block, sink: &Sink) -> Option<Http> {
         tls,
         options,
         checks,
+        domains,
         span: block.span,
     })
+}
+
+/// Reads `domains = ["example.com", "*.example.com"]`, reporting each
+/// hostname `fly certs add` would refuse (E0237).
+fn lower_domains(f: &mut Fields<'_>) -> Vec<Spanned<String>> {
+    let sink = f.sink();
+    f.strings("domains")
+        .into_iter()
+        .filter(|host| match crate::fly::hostname_problem(&host.value) {
+            None => true,
+            Some(problem) => {
+                sink.push(
+                    Diagnostic::new(
+                        Code::E0237,
+                        host.span,
+                        format!(
+                            "`{}` is not a hostname flyx can add a certificate for",
+                            host.value
+                        ),
+                    )
+                    .label("not a custom domain")
+                    .help(problem),
+                );
+                false
+            }
+        })
+        .collect()
 }
 
 /// Reads the proxy settings `http` and `port` share.

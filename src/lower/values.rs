@@ -96,6 +96,8 @@ const REF_ATTRS: &[&str] = &[
     "url",
     "public_url",
     "public_host",
+    "fly_dev_url",
+    "fly_dev_host",
 ];
 
 /// Reads `nats.host`, `web.public_url` or `nats.ports.client`.
@@ -129,6 +131,8 @@ pub fn reference_to(reference: &Reference, sink: &Sink) -> Option<Ref> {
         ("url", None) => RefAttr::Url,
         ("public_url", None) => RefAttr::PublicUrl,
         ("public_host", None) => RefAttr::PublicHost,
+        ("fly_dev_url", None) => RefAttr::FlyDevUrl,
+        ("fly_dev_host", None) => RefAttr::FlyDevHost,
         ("ports", Some(port)) if parts.len() == 3 => {
             RefAttr::NamedPort(Spanned::new(port.name.clone(), port.span))
         }

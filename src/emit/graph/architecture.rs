@@ -30,6 +30,7 @@ pub fn render(topology: &Topology, source: &str, header: &str) -> String {
             let _ = writeln!(out, "{}", service_row(topology, *id, level));
         }
     }
+    domains_section(topology, &mut out);
     if !topology.stack.stores.is_empty() {
         let by_name = topology.services_by_name();
         out.push_str("\n## Data stores\n\n| store | kind | name | region | used by |\n|---|---|---|---|---|\n");
@@ -147,11 +148,42 @@ fn service_row(topology: &Topology, id: ServiceId, level: usize) -> String {
     )
 }
 
+/// The custom domains, in deploy order, with what deploy.sh does for each.
+fn domains_section(topology: &Topology, out: &mut String) {
+    let services: Vec<&Service> = topology
+        .levels
+        .iter()
+        .flatten()
+        .map(|id| topology.service(*id))
+        .filter(|s| !s.domains().is_empty())
+        .collect();
+    if services.is_empty() {
+        return;
+    }
+    out.push_str("\n## Custom domains\n\n`deploy.sh` adds each certificate once the app is deployed, and ends by printing\nthe DNS records each hostname still needs (an A record alone cannot validate one).\n\n| hostname | service | app | check |\n|---|---|---|---|\n");
+    for service in services {
+        for host in service.domains() {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | `{}` | `fly certs check {} -a {}` |",
+                host.value, service.name.value, service.app.value, host.value, service.app.value
+            );
+        }
+    }
+}
+
 /// The public URL, or the private address others reach it at.
 fn address(service: &Service, public: bool, private_via: Option<Via>) -> String {
     let app = &service.app.value;
-    if public && service.http.as_ref().is_some_and(|h| h.public.value) {
-        return format!("https://{app}.fly.dev");
+    if let Some(http) = service.http.as_ref().filter(|h| public && h.public.value) {
+        let mut urls: Vec<String> = http
+            .domains
+            .iter()
+            .filter(|d| !d.value.starts_with("*."))
+            .map(|d| format!("https://{}", d.value))
+            .collect();
+        urls.push(format!("https://{app}.fly.dev"));
+        return urls.join(", ");
     }
     if public {
         return format!("`{app}.fly.dev`");
