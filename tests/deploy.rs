@@ -1262,3 +1262,118 @@ fn only_adds_and_reports_the_domains_of_the_services_it_deploys() {
     let output = ok(&project.deploy(&["--only", "worker"], &[]));
     assert!(!output.contains("Custom domains"), "{output}");
 }
+
+/// The kinds of the IPs an app has, in the order they were allocated.
+fn ip_kinds(project: &Project, app: &str) -> Vec<String> {
+    project.state()["apps"][app]["ips"]
+        .as_array()
+        .map(|ips| {
+            ips.iter()
+                .map(|ip| ip["type"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn phoenix_scales_two_regions_and_reaches_pricing_only_through_flycast() {
+    let project = Project::new(&example("phoenix-cluster"));
+    ok(&project.deploy(&[], &[]));
+    ok(&project.deploy(&[], &[]));
+    assert_eq!(
+        ip_kinds(&project, "shop-pricing"),
+        ["private_v6"],
+        "one flycast address, allocated once, and nothing public"
+    );
+    assert!(
+        ip_kinds(&project, "shop-web").contains(&"shared_v4".to_string()),
+        "web is public"
+    );
+    let events = project.events();
+    let scaled: Vec<(String, Vec<serde_json::Value>)> = events_of(&events, "scale")
+        .filter(|e| e[1] == "shop-web")
+        .map(|e| {
+            let region = e[2].as_str().unwrap_or_default().to_string();
+            (region, e[3].as_array().cloned().unwrap_or_default())
+        })
+        .collect();
+    let once: Vec<(String, Vec<serde_json::Value>)> = ["ams", "iad"]
+        .iter()
+        .map(|r| (r.to_string(), vec![serde_json::json!("app=2")]))
+        .collect();
+    assert_eq!(
+        scaled,
+        [once.clone(), once].concat(),
+        "two machines in each region, on every run"
+    );
+    let state = project.state();
+    assert_eq!(state["apps"]["shop-web"]["counts"]["app@ams"], 2);
+    assert_eq!(state["apps"]["shop-web"]["counts"]["app@iad"], 2);
+    let order = deploy_order(&project, &events);
+    assert_eq!(order[..2], ["pricing", "web"], "pricing deploys first");
+    let release = events
+        .iter()
+        .position(|e| kind(e) == "release_command" && e[2] == "/app/bin/migrate")
+        .expect("web migrates");
+    let first_scale = events
+        .iter()
+        .position(|e| kind(e) == "scale")
+        .expect("scaled");
+    assert!(
+        release < first_scale,
+        "the migration runs before more nodes join"
+    );
+}
+
+#[test]
+fn rails_scales_both_groups_at_once_and_meilisearch_gets_one_volume() {
+    let project = Project::new(&example("rails-sidekiq"));
+    ok(&project.deploy(&[], &[]));
+    ok(&project.deploy(&[], &[]));
+    let events = project.events();
+    let scaled: Vec<&Vec<serde_json::Value>> = events_of(&events, "scale").collect();
+    assert_eq!(scaled.len(), 2, "one scale per run, in the one region");
+    for event in scaled {
+        assert_eq!(event[1], "forum-app");
+        assert_eq!(event[2], "ord");
+        assert_eq!(event[3], serde_json::json!(["web=2", "worker=1"]));
+    }
+    let volumes: Vec<&Vec<serde_json::Value>> = events_of(&events, "create_volume").collect();
+    assert_eq!(
+        volumes,
+        [&vec![
+            serde_json::json!("create_volume"),
+            serde_json::json!("forum-search"),
+            serde_json::json!("meili_data"),
+            serde_json::json!("ord"),
+        ]],
+        "one volume for Meilisearch's one machine, created once"
+    );
+    assert_eq!(
+        ip_kinds(&project, "forum-search"),
+        Vec::<String>::new(),
+        "Meilisearch is private and reached over .internal: no address at all"
+    );
+    let state = project.state();
+    assert_eq!(
+        state["apps"]["forum-app"]["secrets"]["MEILI_MASTER_KEY"],
+        state["apps"]["forum-search"]["secrets"]["MEILI_MASTER_KEY"],
+        "one master key, staged on both apps"
+    );
+    assert_eq!(
+        events_of(&events, "create_redis").count(),
+        1,
+        "Sidekiq's Redis is created once"
+    );
+    let order = deploy_order(&project, &events);
+    assert_eq!(order[..2], ["search", "app"], "search deploys first");
+    let release = events
+        .iter()
+        .position(|e| kind(e) == "release_command" && e[2] == "./bin/rails db:prepare")
+        .expect("the app migrates");
+    let scale = events
+        .iter()
+        .position(|e| kind(e) == "scale")
+        .expect("scaled");
+    assert!(release < scale);
+}
