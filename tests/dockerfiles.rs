@@ -653,3 +653,24 @@ fn a_static_site_passes_its_proxied_path_on_from_its_own_origin() {
     // The SPA fallback still serves every other path.
     assert!(dockerfile.contains("try_files $uri $uri/ /index.html;"));
 }
+
+#[test]
+fn schedules_install_supercronic_and_the_go_debug_image_clears_its_shell_entrypoint() {
+    let outputs = case_outputs("schedules_and_group_counts");
+    for service in ["api", "web"] {
+        let runtime = stage(&file(&outputs, &format!("{service}/Dockerfile")), "runtime");
+        assert!(
+            runtime.iter().any(|(k, rest)| k == "ADD"
+                && rest.contains("--checksum=sha256:")
+                && rest.ends_with(" /usr/local/bin/supercronic")),
+            "{service}: {runtime:?}"
+        );
+    }
+    // The debug image's ENTRYPOINT is /busybox/sh; Fly keeps it when a
+    // process replaces CMD, so it must be cleared or nothing starts.
+    let go = stage(&file(&outputs, "api/Dockerfile"), "runtime");
+    assert!(
+        go.iter().any(|(k, rest)| k == "ENTRYPOINT" && rest == "[]"),
+        "{go:?}"
+    );
+}

@@ -454,7 +454,7 @@ fn private_value(
     reference: &Ref,
     diagnostics: &mut Diagnostics,
 ) -> Option<String> {
-    let host = format!("{}.{}", target.app.value, via.domain());
+    let host = private_host(target, via, reference);
     match &reference.attr {
         RefAttr::Host => Some(host),
         RefAttr::Url => match &target.http {
@@ -552,6 +552,37 @@ fn private_value(
         | RefAttr::FlyDevHost
         | RefAttr::FlyDevUrl => None,
     }
+}
+
+/// The private host name of `target`: `<app>.flycast`, `<app>.internal`, or,
+/// for a target with several process groups, the `.internal` name of the group
+/// that serves the port the reference reaches (`web.process.<app>.internal`):
+/// plain `<app>.internal` lists every started machine of every group, a
+/// `cron` or worker machine that does not listen included. The proxy behind
+/// `.flycast` already routes to the right group.
+fn private_host(target: &Service, via: Via, reference: &Ref) -> String {
+    let app_host = format!("{}.{}", target.app.value, via.domain());
+    let groups = super::config::process_groups(target);
+    if via == Via::Flycast || groups.len() < 2 {
+        return app_host;
+    }
+    let section = match &reference.attr {
+        RefAttr::NamedPort(name) => target
+            .ports
+            .iter()
+            .find(|p| p.name.value == name.value)
+            .map(|p| &p.proxy.processes),
+        _ => target
+            .http
+            .as_ref()
+            .map(|h| &h.proxy.processes)
+            .or_else(|| target.ports.first().map(|p| &p.proxy.processes)),
+    };
+    let group = section.and_then(|processes| processes.first()).map_or_else(
+        || super::config::default_group(&groups).to_string(),
+        |g| g.value.clone(),
+    );
+    format!("{group}.process.{app_host}")
 }
 
 fn no_port_of_kind(target: &Service, reference: &Ref, needs: &str, help: &str) -> Diagnostic {
