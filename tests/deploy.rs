@@ -1311,18 +1311,7 @@ fn phoenix_scales_two_regions_and_reaches_pricing_only_through_flycast() {
     assert_eq!(state["apps"]["shop-web"]["counts"]["app@iad"], 2);
     let order = deploy_order(&project, &events);
     assert_eq!(order[..2], ["pricing", "web"], "pricing deploys first");
-    let release = events
-        .iter()
-        .position(|e| kind(e) == "release_command" && e[2] == "/app/bin/migrate")
-        .expect("web migrates");
-    let first_scale = events
-        .iter()
-        .position(|e| kind(e) == "scale")
-        .expect("scaled");
-    assert!(
-        release < first_scale,
-        "the migration runs before more nodes join"
-    );
+    assert_migrates_before_scaling(&events, "/app/bin/migrate");
 }
 
 #[test]
@@ -1367,13 +1356,22 @@ fn rails_scales_both_groups_at_once_and_meilisearch_gets_one_volume() {
     );
     let order = deploy_order(&project, &events);
     assert_eq!(order[..2], ["search", "app"], "search deploys first");
+    assert_migrates_before_scaling(&events, "./bin/rails db:prepare");
+}
+
+/// The release command `command` ran, and before the first `scale count`:
+/// more machines join only once the schema is migrated.
+fn assert_migrates_before_scaling(events: &[Vec<serde_json::Value>], command: &str) {
     let release = events
         .iter()
-        .position(|e| kind(e) == "release_command" && e[2] == "./bin/rails db:prepare")
-        .expect("the app migrates");
-    let scale = events
+        .position(|e| kind(e) == "release_command" && e[2] == command)
+        .unwrap_or_else(|| panic!("`{command}` never ran: {events:?}"));
+    let first_scale = events
         .iter()
         .position(|e| kind(e) == "scale")
         .expect("scaled");
-    assert!(release < scale);
+    assert!(
+        release < first_scale,
+        "`{command}` runs before more machines join"
+    );
 }
