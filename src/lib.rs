@@ -20,6 +20,7 @@ pub mod emit;
 pub mod exercise;
 pub mod expand;
 pub mod fly;
+pub mod format;
 #[doc(hidden)]
 pub mod flyctl_rules;
 pub mod lower;
