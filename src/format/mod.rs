@@ -12,6 +12,8 @@
 mod flat;
 mod printer;
 mod source;
+#[cfg(test)]
+mod tests;
 
 use crate::diagnostic::Diagnostics;
 use crate::source::{FileId, Sources};
