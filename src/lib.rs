@@ -20,9 +20,9 @@ pub mod emit;
 pub mod exercise;
 pub mod expand;
 pub mod fly;
-pub mod format;
 #[doc(hidden)]
 pub mod flyctl_rules;
+pub mod format;
 pub mod lower;
 pub mod model;
 pub mod shell;

@@ -98,7 +98,10 @@ fn assert_formatting_keeps_meaning(name: &str, text: &str) -> String {
     let (before, before_comments) = span_free_tree(text);
     let (after, after_comments) = span_free_tree(&formatted);
     assert_eq!(before, after, "{name}: formatting changed the tree");
-    assert_eq!(before_comments, after_comments, "{name}: formatting moved or lost comments");
+    assert_eq!(
+        before_comments, after_comments,
+        "{name}: formatting moved or lost comments"
+    );
     formatted
 }
 
@@ -201,12 +204,21 @@ fn build(name: &str, text: &str, environment: Option<&str>) -> Result<Outputs, V
         environment,
     };
     let checked = flyx::check_with(&sources, file, &options);
-    let messages = || checked.diagnostics.iter().map(|d| d.message.clone()).collect();
+    let messages = || {
+        checked
+            .diagnostics
+            .iter()
+            .map(|d| d.message.clone())
+            .collect()
+    };
     let Some(topology) = &checked.topology else {
         return Err(messages());
     };
-    flyx::emit::emit(topology, &EmitOptions::beside_for(name.to_string(), environment))
-        .map_err(|_| messages())
+    flyx::emit::emit(
+        topology,
+        &EmitOptions::beside_for(name.to_string(), environment),
+    )
+    .map_err(|_| messages())
 }
 
 #[test]
@@ -219,7 +231,12 @@ fn formatted_examples_and_cases_build_byte_identical_files() {
         let formatted = format(name, &spoiled(&text));
         let (sources, file) = Sources::single(name, text.as_str());
         let mut environments = vec![None];
-        environments.extend(flyx::check(&sources, file).environments.into_iter().map(Some));
+        environments.extend(
+            flyx::check(&sources, file)
+                .environments
+                .into_iter()
+                .map(Some),
+        );
         for environment in &environments {
             let before = build(name, &text, environment.as_deref());
             let after = build(name, &formatted, environment.as_deref());

@@ -58,7 +58,13 @@ pub fn value(value: &Value, source: &Source<'_>) -> Option<String> {
 fn pairs(entries: &[MapEntry], source: &Source<'_>) -> Option<Vec<String>> {
     entries
         .iter()
-        .map(|e| Some(format!("{} = {}", key(&e.key), self::value(&e.value, source)?)))
+        .map(|e| {
+            Some(format!(
+                "{} = {}",
+                key(&e.key),
+                self::value(&e.value, source)?
+            ))
+        })
         .collect()
 }
 
@@ -146,14 +152,20 @@ pub fn table_widths(items: &[Value], source: &Source<'_>) -> Option<Vec<usize>> 
         }
         rows.push((entries, pairs(entries, source)?));
     }
-    let keys = |entries: &[MapEntry]| -> Vec<String> { entries.iter().map(|e| key(&e.key)).collect() };
+    let keys =
+        |entries: &[MapEntry]| -> Vec<String> { entries.iter().map(|e| key(&e.key)).collect() };
     let first_keys = keys(rows[0].0);
     if rows.iter().any(|(entries, _)| keys(entries) != first_keys) {
         return None;
     }
     let columns = first_keys.len() - 1;
     let widths = (0..columns)
-        .map(|j| rows.iter().map(|(_, cells)| cells[j].chars().count() + 1).max().unwrap_or(0))
+        .map(|j| {
+            rows.iter()
+                .map(|(_, cells)| cells[j].chars().count() + 1)
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     Some(widths)
 }

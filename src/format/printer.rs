@@ -220,7 +220,11 @@ impl<'a> Printer<'a> {
             let forced = body.top && i > 0 && !self.grouped(&elems[i - 1], elem);
             let mut first_of_piece = true;
             while let Some(comment) = self.take_before(start) {
-                self.separate(last_end, comment.span.start as usize, forced && first_of_piece);
+                self.separate(
+                    last_end,
+                    comment.span.start as usize,
+                    forced && first_of_piece,
+                );
                 self.own_line(comment, body.level);
                 last_end = Some(comment.span.end as usize);
                 first_of_piece = false;
@@ -495,11 +499,10 @@ impl<'a> Printer<'a> {
         close: usize,
         flat: Option<String>,
     ) {
-        let one_line = self.source.one_line(crate::span::Span::new(
-            Default::default(),
-            open,
-            close + 1,
-        )) && !self.source.has_comment(open, close);
+        let one_line =
+            self.source
+                .one_line(crate::span::Span::new(Default::default(), open, close + 1))
+                && !self.source.has_comment(open, close);
         if (one_line || elems.is_empty() && !self.source.has_comment(open, close))
             && let Some(text) = flat
         {

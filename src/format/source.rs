@@ -1,8 +1,8 @@
 //! Formatting: what the printer asks of the original text: lines, columns,
 //! blank lines, and where the punctuation the tree does not keep is.
 
-use crate::syntax::ast::Comment;
 use crate::span::Span;
+use crate::syntax::ast::Comment;
 
 /// The text a tree was parsed from, with its line starts and comments.
 pub struct Source<'a> {
@@ -66,7 +66,9 @@ impl<'a> Source<'a> {
 
     /// Whether a comment starts in `start..end`.
     pub fn has_comment(&self, start: usize, end: usize) -> bool {
-        let first = self.comments.partition_point(|c| (c.span.start as usize) < start);
+        let first = self
+            .comments
+            .partition_point(|c| (c.span.start as usize) < start);
         self.comments
             .get(first)
             .is_some_and(|c| (c.span.start as usize) < end)

@@ -80,7 +80,10 @@ impl Builder {
             .filter(|p| p.as_rule() == Rule::param)
             .map(|p| {
                 let mut inner = p.into_inner();
-                let name = inner.next().map(|i| self.ident(i)).unwrap_or(unnamed(Span::default()));
+                let name = inner
+                    .next()
+                    .map(|i| self.ident(i))
+                    .unwrap_or(unnamed(Span::default()));
                 let default = inner
                     .find(|i| i.as_rule() == Rule::value)
                     .map(|v| self.value(v));
@@ -197,10 +200,7 @@ impl Builder {
                 }
             }
             Some(inner) => (self.ident(inner), None),
-            None => (
-                unnamed(span),
-                None,
-            ),
+            None => (unnamed(span), None),
         }
     }
 

@@ -359,7 +359,15 @@ mod tests {
 
     #[test]
     fn literals_keep_what_was_written() {
-        for written in ["1m30s", "90s", "1GB", "1024mb", "0.50", "-1", r#""a\tb \$x""#] {
+        for written in [
+            "1m30s",
+            "90s",
+            "1GB",
+            "1024mb",
+            "0.50",
+            "-1",
+            r#""a\tb \$x""#,
+        ] {
             let block = first_block(&format!("x {{ v = {written} }}"));
             let Entry::Attribute(a) = &block.entries[0] else {
                 panic!("expected an attribute");
@@ -367,7 +375,10 @@ mod tests {
             assert_eq!(a.value.written.as_deref(), Some(written));
         }
         let block = first_block("x \"a-${b}\" { \"K-1\" = c  k = d }");
-        assert_eq!(block.label.and_then(|l| l.written).as_deref(), Some("\"a-${b}\""));
+        assert_eq!(
+            block.label.and_then(|l| l.written).as_deref(),
+            Some("\"a-${b}\"")
+        );
         let keys: Vec<Option<&str>> = block
             .entries
             .iter()

@@ -14,23 +14,37 @@ fn read(dir: &tempfile::TempDir, name: &str) -> String {
 fn rewrites_the_files_that_change_and_lists_them() {
     let dir = temp_with(&[("a.flyx", MESSY), ("b.flyx", TIDY)]);
     let run = flyx(dir.path(), &["fmt", "a.flyx", "b.flyx"]);
-    assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (0, "a.flyx\n", ""));
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (0, "a.flyx\n", "")
+    );
     assert_eq!(read(&dir, "a.flyx"), TIDY);
     assert_eq!(read(&dir, "b.flyx"), TIDY);
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .expect("listable")
         .map(|e| e.expect("entry").file_name())
         .collect();
-    assert_eq!(leftovers.len(), 2, "no temporary file is left: {leftovers:?}");
+    assert_eq!(
+        leftovers.len(),
+        2,
+        "no temporary file is left: {leftovers:?}"
+    );
     let again = flyx(dir.path(), &["fmt", "a.flyx"]);
     assert_eq!((again.code, again.stdout.as_str()), (0, ""));
 }
 
 #[test]
 fn check_lists_what_would_change_writes_nothing_and_exits_1() {
-    let dir = temp_with(&[("a.flyx", MESSY), ("sub/deep/b.flyx", MESSY), ("sub/c.flyx", TIDY)]);
+    let dir = temp_with(&[
+        ("a.flyx", MESSY),
+        ("sub/deep/b.flyx", MESSY),
+        ("sub/c.flyx", TIDY),
+    ]);
     let run = flyx(dir.path(), &["fmt", "--check", "a.flyx", "sub"]);
-    assert_eq!((run.code, run.stdout.as_str()), (1, "a.flyx\nsub/deep/b.flyx\n"));
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (1, "a.flyx\nsub/deep/b.flyx\n")
+    );
     assert_eq!(read(&dir, "a.flyx"), MESSY);
     assert_eq!(read(&dir, "sub/deep/b.flyx"), MESSY);
     let clean = flyx(dir.path(), &["fmt", "--check", "sub/c.flyx"]);
@@ -55,9 +69,17 @@ fn a_file_that_does_not_parse_is_left_untouched_with_its_diagnostics() {
     let dir = temp_with(&[("bad.flyx", broken), ("good.flyx", MESSY)]);
     let run = flyx(dir.path(), &["fmt", "bad.flyx", "good.flyx"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("E0102") && run.stderr.contains("bad.flyx"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("E0102") && run.stderr.contains("bad.flyx"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(read(&dir, "bad.flyx"), broken);
-    assert_eq!(read(&dir, "good.flyx"), TIDY, "the other files are formatted");
+    assert_eq!(
+        read(&dir, "good.flyx"),
+        TIDY,
+        "the other files are formatted"
+    );
 }
 
 #[test]
@@ -73,7 +95,17 @@ fn a_missing_file_is_a_usage_error() {
 fn the_repository_passes_fmt_check() {
     let run = flyx(
         &root(),
-        &["fmt", "--check", "examples", "stdlib", "tests/passing", "tests/cases"],
+        &[
+            "fmt",
+            "--check",
+            "examples",
+            "stdlib",
+            "tests/passing",
+            "tests/cases",
+        ],
     );
-    assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (0, "", ""));
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (0, "", "")
+    );
 }
