@@ -244,3 +244,44 @@ fn formatted_examples_and_cases_build_byte_identical_files() {
         }
     }
 }
+
+mod edits {
+    use proptest::prelude::*;
+
+    /// Characters that matter to the layout.
+    fn layout_char() -> impl Strategy<Value = char> {
+        prop::sample::select(vec![
+            '\n', ' ', '#', '{', '}', '[', ']', ',', '=', '"', 'a', '1', '(', ')',
+        ])
+    }
+
+    fn insert(text: &str, at: usize, c: char) -> String {
+        let chars: Vec<char> = text.chars().collect();
+        let at = at % (chars.len() + 1);
+        chars[..at]
+            .iter()
+            .chain(std::iter::once(&c))
+            .chain(&chars[at..])
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+        /// An example with one character inserted anywhere: when it still
+        /// parses, formatting it is idempotent and keeps the tree and comments.
+        #[test]
+        fn formatting_an_edited_example_keeps_its_meaning(
+            example in 0usize..10,
+            at in any::<usize>(),
+            c in layout_char(),
+        ) {
+            let paths = super::flyx_files(&super::root().join("examples"));
+            let text = super::read(&paths[example % paths.len()]);
+            let edited = insert(&text, at, c);
+            if flyx::format::format_source("e.flyx", &edited).is_ok() {
+                super::assert_formatting_keeps_meaning("e.flyx", &edited);
+            }
+        }
+    }
+}
