@@ -12,8 +12,9 @@ use crate::source::Sources;
 /// Rewrite .flyx files in the canonical layout.
 #[derive(Debug, clap::Args)]
 pub struct FmtArgs {
-    /// .flyx files, or folders to search for them (hidden folders and
-    /// `target` are skipped); by default the only .flyx file in the current folder.
+    /// .flyx files, or folders to search for them (hidden folders, `target`
+    /// and links to folders are skipped); by default the only .flyx file in
+    /// the current folder.
     pub files: Vec<PathBuf>,
     /// Write nothing: list the files that would change and exit 1 if any would.
     #[arg(long)]
@@ -107,7 +108,7 @@ impl FmtArgs {
 }
 
 /// Adds the `*.flyx` files under `dir` to `found`, in name order, skipping
-/// hidden folders and `target`.
+/// hidden folders, `target` and symbolic links to folders.
 fn flyx_files_in(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(Result::ok)
@@ -119,8 +120,10 @@ fn flyx_files_in(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
         let skipped = name
             .as_deref()
             .is_none_or(|n| n.starts_with('.') || n == "target");
+        let linked = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
         if path.is_dir() {
-            if !skipped {
+            // A linked folder could lead back up the tree: not followed.
+            if !skipped && !linked {
                 flyx_files_in(&path, found)?;
             }
         } else if path.extension().is_some_and(|ext| ext == "flyx") && path.is_file() {

@@ -333,10 +333,14 @@ impl<'a> Printer<'a> {
         if start_line > end_line + 1 {
             return false;
         }
-        !self.comments.iter().any(|c| {
-            let at = c.span.start as usize;
-            at >= end && at < start && self.source.line(at) != end_line
-        })
+        let first = self
+            .comments
+            .partition_point(|c| (c.span.start as usize) < end);
+        !self.comments[first..]
+            .iter()
+            .map(|c| c.span.start as usize)
+            .take_while(|at| *at < start)
+            .any(|at| self.source.line(at) != end_line)
     }
 
     // -----------------------------------------------------------------------

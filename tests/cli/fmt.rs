@@ -51,6 +51,20 @@ fn check_lists_what_would_change_writes_nothing_and_exits_1() {
     assert_eq!((clean.code, clean.stdout.as_str()), (0, ""));
 }
 
+#[cfg(unix)]
+#[test]
+fn a_folder_search_skips_hidden_folders_target_and_links_to_folders() {
+    let dir = temp_with(&[
+        ("stacks/a.flyx", MESSY),
+        ("stacks/.hidden/b.flyx", MESSY),
+        ("stacks/target/c.flyx", MESSY),
+    ]);
+    std::os::unix::fs::symlink(dir.path().join("stacks"), dir.path().join("stacks/loop"))
+        .expect("a link");
+    let run = flyx(dir.path(), &["fmt", "--check", "stacks"]);
+    assert_eq!((run.code, run.stdout.as_str()), (1, "stacks/a.flyx\n"));
+}
+
 #[test]
 fn without_a_file_it_takes_the_one_in_the_folder() {
     let dir = temp_with(&[("shop.flyx", MESSY)]);
