@@ -255,30 +255,38 @@ mod edits {
         ])
     }
 
-    fn insert(text: &str, at: usize, c: char) -> String {
+    /// `text` with `c` inserted at `at` (in characters), or, for `None`, the
+    /// character there deleted.
+    fn edit(text: &str, at: usize, c: Option<char>) -> String {
         let chars: Vec<char> = text.chars().collect();
         let at = at % (chars.len() + 1);
+        let rest = if c.is_some() {
+            at
+        } else {
+            (at + 1).min(chars.len())
+        };
         chars[..at]
             .iter()
-            .chain(std::iter::once(&c))
-            .chain(&chars[at..])
+            .copied()
+            .chain(c)
+            .chain(chars[rest..].iter().copied())
             .collect()
     }
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
 
-        /// An example with one character inserted anywhere: when it still
-        /// parses, formatting it is idempotent and keeps the tree and comments.
+        /// An example with one character inserted or deleted anywhere: when it
+        /// still parses, formatting it is idempotent and keeps the tree and comments.
         #[test]
         fn formatting_an_edited_example_keeps_its_meaning(
             example in 0usize..10,
             at in any::<usize>(),
-            c in layout_char(),
+            c in prop_oneof![layout_char().prop_map(Some), Just(None)],
         ) {
             let paths = super::flyx_files(&super::root().join("examples"));
             let text = super::read(&paths[example % paths.len()]);
-            let edited = insert(&text, at, c);
+            let edited = edit(&text, at, c);
             if flyx::format::format_source("e.flyx", &edited).is_ok() {
                 super::assert_formatting_keeps_meaning("e.flyx", &edited);
             }

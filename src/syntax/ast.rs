@@ -17,7 +17,7 @@ pub struct File {
 /// A `#` comment: from the `#` to the end of its line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Comment {
-    /// The text, `#` included, without the line break (and without a `\r`).
+    /// The text, `#` included, without the blanks, `\r` and line break after it.
     pub text: String,
     /// Where.
     pub span: Span,

@@ -158,8 +158,8 @@ pub fn too_deep(text: &str, limit: usize) -> Option<usize> {
 }
 
 /// Every `#` comment outside strings, in order (the grammar's `COMMENT` is
-/// silent, so the parse tree does not have them). A `\r` before the line
-/// break is not part of the comment.
+/// silent, so the parse tree does not have them). Blanks and a `\r` at the
+/// end of the line are not part of the comment.
 pub fn comments(file: FileId, text: &str) -> Vec<Comment> {
     let bytes = text.as_bytes();
     let mut found = Vec::new();
@@ -168,7 +168,7 @@ pub fn comments(file: FileId, text: &str) -> Vec<Comment> {
         match bytes[i] {
             b'#' => {
                 let mut end = skip_line(bytes, i);
-                if end > i && bytes[end - 1] == b'\r' {
+                while end > i + 1 && matches!(bytes[end - 1], b'\r' | b' ' | b'\t') {
                     end -= 1;
                 }
                 found.push(Comment {
@@ -304,7 +304,7 @@ mod tests {
 
     #[test]
     fn finds_comments_outside_strings() {
-        let text = "# a\r\nx { s = \"# not \\\" # one\" } # b\n#";
+        let text = "# a \t\r\nx { s = \"# not \\\" # one\" } # b\n#";
         let found: Vec<String> = comments(FileId(0), text)
             .into_iter()
             .map(|c| c.text)
