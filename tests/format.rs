@@ -4,6 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
+#[path = "../benches/synth/mod.rs"]
+mod synth;
+
 use flyx::emit::{EmitOptions, Outputs};
 use flyx::format::format_source;
 use flyx::source::Sources;
@@ -241,6 +244,22 @@ fn formatted_examples_and_cases_build_byte_identical_files() {
             let before = build(name, &text, environment.as_deref());
             let after = build(name, &formatted, environment.as_deref());
             assert_eq!(before, after, "{} ({environment:?})", path.display());
+        }
+    }
+}
+
+/// The benchmarks' generated stacks, large ones included (parsed in two
+/// halves): formatting keeps their meaning and builds the same files.
+#[test]
+fn formatting_generated_stacks_keeps_their_meaning_and_builds() {
+    for n in [3, 200, 1000] {
+        let text = synth::stack(n);
+        let formatted = assert_formatting_keeps_meaning(&format!("synth {n}"), &text);
+        if n <= 200 {
+            assert_eq!(
+                build("s.flyx", &text, None),
+                build("s.flyx", &formatted, None)
+            );
         }
     }
 }
