@@ -209,46 +209,57 @@ impl<'a> Printer<'a> {
         let mut last_end = None;
         if let Some(open) = body.open {
             let limit = elems.first().map_or(body.close, |e| e.span().0);
-            if let Some(comment) = self.take_on_line(self.source.line(open), limit) {
-                self.trailing(comment);
-            }
+            self.trailing_on(open, limit);
             self.newline();
         }
         let pads = self.alignment(elems, body.level);
         for (i, elem) in elems.iter().enumerate() {
             let (start, end) = elem.span();
             let forced = body.top && i > 0 && !self.grouped(&elems[i - 1], elem);
-            let mut first_of_piece = true;
-            while let Some(comment) = self.take_before(start) {
-                self.separate(
-                    last_end,
-                    comment.span.start as usize,
-                    forced && first_of_piece,
-                );
-                self.own_line(comment, body.level);
-                last_end = Some(comment.span.end as usize);
-                first_of_piece = false;
-            }
-            self.separate(last_end, start, forced && first_of_piece);
+            let (after_comments, commented) =
+                self.comment_lines(start, last_end, forced, body.level);
+            self.separate(after_comments, start, forced && !commented);
             self.indent(body.level);
             self.elem(elem, body, pads[i]);
             if body.commas {
                 self.push(",");
             }
-            last_end = Some(end);
             let limit = elems.get(i + 1).map_or(body.close, |e| e.span().0);
-            if let Some(comment) = self.take_on_line(self.source.line(end.saturating_sub(1)), limit)
-            {
-                self.trailing(comment);
-                last_end = Some(comment.span.end as usize);
-            }
+            last_end = Some(
+                self.trailing_on(end.saturating_sub(1), limit)
+                    .unwrap_or(end),
+            );
             self.newline();
         }
-        while let Some(comment) = self.take_before(body.close) {
-            self.separate(last_end, comment.span.start as usize, false);
-            self.own_line(comment, body.level);
+        self.comment_lines(body.close, last_end, false, body.level);
+    }
+
+    /// Prints the comments before `before` on their own lines, the first
+    /// after a blank line when `forced`; returns where the last one ends
+    /// (or `last_end` if there is none) and whether there was one.
+    fn comment_lines(
+        &mut self,
+        before: usize,
+        mut last_end: Option<usize>,
+        forced: bool,
+        level: usize,
+    ) -> (Option<usize>, bool) {
+        let mut printed = false;
+        while let Some(comment) = self.take_before(before) {
+            self.separate(last_end, comment.span.start as usize, forced && !printed);
+            self.own_line(comment, level);
             last_end = Some(comment.span.end as usize);
+            printed = true;
         }
+        (last_end, printed)
+    }
+
+    /// Ends the current line with the comment written after byte `at` on its
+    /// line, if one starts before `limit`; returns where it ends.
+    fn trailing_on(&mut self, at: usize, limit: usize) -> Option<usize> {
+        let comment = self.take_on_line(self.source.line(at), limit)?;
+        self.trailing(comment);
+        Some(comment.span.end as usize)
     }
 
     /// Whether two top-level items may go on consecutive lines: both are
