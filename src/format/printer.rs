@@ -514,11 +514,10 @@ impl<'a> Printer<'a> {
         close: usize,
         flat: Option<String>,
     ) {
-        let one_line =
-            self.source
-                .one_line(crate::span::Span::new(Default::default(), open, close + 1))
-                && !self.source.has_comment(open, close);
-        if (one_line || elems.is_empty() && !self.source.has_comment(open, close))
+        let uncommented = !self.source.has_comment(open, close);
+        let one_line = self.source.line(open) == self.source.line(close);
+        if uncommented
+            && (one_line || elems.is_empty())
             && let Some(text) = flat
         {
             self.push(&text);
