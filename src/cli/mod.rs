@@ -1,9 +1,10 @@
-//! The command line: `flyx check`, `flyx build`, `flyx graph`. The only part of
-//! flyx that reads or writes files.
+//! The command line: `flyx check`, `flyx build`, `flyx graph`, `flyx fmt`. The
+//! only part of flyx that reads or writes files.
 
 mod build;
 mod check;
 mod console;
+mod fmt;
 mod graph;
 mod input;
 mod project;
@@ -59,6 +60,8 @@ pub enum Command {
     Build(build::BuildArgs),
     /// Draw the architecture: terminal boxes, Mermaid, DOT or SVG
     Graph(graph::GraphArgs),
+    /// Rewrite .flyx files in the canonical layout, or check that they are
+    Fmt(fmt::FmtArgs),
 }
 
 impl Cli {
@@ -68,6 +71,7 @@ impl Cli {
             Command::Check(args) => args.run(&self.global),
             Command::Build(args) => args.run(&self.global),
             Command::Graph(args) => args.run(&self.global),
+            Command::Fmt(args) => args.run(&self.global),
         }
     }
 }

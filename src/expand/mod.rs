@@ -104,6 +104,7 @@ pub fn expand(
     }
     let file = (!diagnostics.has_errors()).then(|| ast::File {
         items: blocks.into_iter().map(Item::Block).collect(),
+        comments: Vec::new(),
     });
     (Expanded { file, instances }, diagnostics)
 }

@@ -1,4 +1,6 @@
-//! The syntax tree: the file exactly as written, every node with its span.
+//! The syntax tree: the file exactly as written, every node with its span,
+//! its comments and the literal text of what was written (`1m30s`, `1GB`,
+//! `0.50`, `"a\tb"`), so `crate::format` can print it back.
 
 use crate::span::Span;
 
@@ -7,6 +9,18 @@ use crate::span::Span;
 pub struct File {
     /// `use` lines and blocks, in source order.
     pub items: Vec<Item>,
+    /// Every `#` comment, in source order. The later stages ignore them; the
+    /// formatter puts each back between the same pieces of syntax.
+    pub comments: Vec<Comment>,
+}
+
+/// A `#` comment: from the `#` to the end of its line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Comment {
+    /// The text, `#` included, without the blanks, `\r` and line break after it.
+    pub text: String,
+    /// Where.
+    pub span: Span,
 }
 
 /// One top-level item.
@@ -78,6 +92,10 @@ pub struct Ident {
     pub name: String,
     /// Where.
     pub span: Span,
+    /// The string exactly as written, quotes and escapes included, when a
+    /// key or a label was written as a string (`"X-Frame-Options"`);
+    /// `None` when it was written as a bare name.
+    pub written: Option<String>,
 }
 
 /// A block: `kind label { entries }`.
@@ -154,6 +172,11 @@ pub struct Value {
     pub kind: ValueKind,
     /// Where.
     pub span: Span,
+    /// The literal exactly as written, for strings (quotes and escapes
+    /// included), numbers, sizes and durations: `"a\tb"`, `0.50`, `1GB`,
+    /// `1m30s`. `None` for booleans, references, lists and maps, which are
+    /// printed from their structure. Lowering reads `kind`, never this.
+    pub written: Option<String>,
 }
 
 /// The typed literals of the language.

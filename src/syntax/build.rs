@@ -67,14 +67,8 @@ impl Builder {
             }
         }
         ForLoop {
-            var: var.unwrap_or_else(|| Ident {
-                name: String::new(),
-                span,
-            }),
-            items: items.unwrap_or(Value {
-                kind: ValueKind::List(Vec::new()),
-                span,
-            }),
+            var: var.unwrap_or_else(|| unnamed(span)),
+            items: items.unwrap_or(valueless(ValueKind::List(Vec::new()), span)),
             body,
             span,
         }
@@ -86,10 +80,10 @@ impl Builder {
             .filter(|p| p.as_rule() == Rule::param)
             .map(|p| {
                 let mut inner = p.into_inner();
-                let name = inner.next().map(|i| self.ident(i)).unwrap_or(Ident {
-                    name: String::new(),
-                    span: Span::default(),
-                });
+                let name = inner
+                    .next()
+                    .map(|i| self.ident(i))
+                    .unwrap_or(unnamed(Span::default()));
                 let default = inner
                     .find(|i| i.as_rule() == Rule::value)
                     .map(|v| self.value(v));
@@ -101,10 +95,7 @@ impl Builder {
     /// Builds `from web(port = 3000)`.
     fn starts_from(&mut self, pair: Pair<'_, Rule>) -> From {
         let span = self.span(&pair);
-        let mut template = Ident {
-            name: String::new(),
-            span,
-        };
+        let mut template = unnamed(span);
         let mut args = Vec::new();
         for inner in pair.into_inner() {
             match inner.as_rule() {
@@ -169,10 +160,7 @@ impl Builder {
             }
         }
         Block {
-            kind: kind.unwrap_or_else(|| Ident {
-                name: String::new(),
-                span,
-            }),
+            kind: kind.unwrap_or_else(|| unnamed(span)),
             label,
             label_parts,
             params,
@@ -187,29 +175,32 @@ impl Builder {
     /// text as written.
     fn label(&mut self, pair: Pair<'_, Rule>) -> (Ident, Option<Template>) {
         let span = self.span(&pair);
-        let written = pair.as_str().trim_matches('"').to_string();
+        let raw = pair.as_str().trim().to_string();
+        let written = raw.trim_matches('"').to_string();
         match pair.into_inner().next() {
             Some(inner) if inner.as_rule() == Rule::string => {
                 let template = self.string(inner);
                 match template.as_literal() {
-                    Some(name) => (Ident { name, span }, None),
+                    Some(name) => (
+                        Ident {
+                            name,
+                            span,
+                            written: Some(raw),
+                        },
+                        None,
+                    ),
                     None => (
                         Ident {
                             name: written,
                             span,
+                            written: Some(raw),
                         },
                         Some(template),
                     ),
                 }
             }
             Some(inner) => (self.ident(inner), None),
-            None => (
-                Ident {
-                    name: String::new(),
-                    span,
-                },
-                None,
-            ),
+            None => (unnamed(span), None),
         }
     }
 
@@ -218,14 +209,16 @@ impl Builder {
         let span = self.span(&pair);
         match pair.into_inner().next() {
             Some(inner) if inner.as_rule() == Rule::string => {
+                let written = Some(inner.as_str().to_string());
                 let name = self.plain_string(inner);
-                Ident { name, span }
+                Ident {
+                    name,
+                    span,
+                    written,
+                }
             }
             Some(inner) => self.ident(inner),
-            None => Ident {
-                name: String::new(),
-                span,
-            },
+            None => unnamed(span),
         }
     }
 
@@ -233,6 +226,7 @@ impl Builder {
         Ident {
             name: pair.as_str().to_string(),
             span: self.span(&pair),
+            written: None,
         }
     }
 
@@ -249,14 +243,8 @@ impl Builder {
             }
         }
         Attribute {
-            key: key.unwrap_or_else(|| Ident {
-                name: String::new(),
-                span,
-            }),
-            value: value.unwrap_or(Value {
-                kind: ValueKind::Bool(false),
-                span,
-            }),
+            key: key.unwrap_or_else(|| unnamed(span)),
+            value: value.unwrap_or(valueless(ValueKind::Bool(false), span)),
             span,
         }
     }
@@ -265,11 +253,13 @@ impl Builder {
     fn value(&mut self, pair: Pair<'_, Rule>) -> Value {
         let span = self.span(&pair);
         let Some(inner) = pair.into_inner().next() else {
-            return Value {
-                kind: ValueKind::Bool(false),
-                span,
-            };
+            return valueless(ValueKind::Bool(false), span);
         };
+        let written = matches!(
+            inner.as_rule(),
+            Rule::string | Rule::number | Rule::size | Rule::duration
+        )
+        .then(|| inner.as_str().to_string());
         let kind = match inner.as_rule() {
             Rule::string => ValueKind::String(self.string(inner)),
             Rule::boolean => ValueKind::Bool(inner.as_str() == "true"),
@@ -294,20 +284,18 @@ impl Builder {
             ),
             _ => ValueKind::Bool(false),
         };
-        Value { kind, span }
+        Value {
+            kind,
+            span,
+            written,
+        }
     }
 
     /// Builds `key = value` inside a map.
     fn map_entry(&mut self, pair: Pair<'_, Rule>) -> MapEntry {
         let span = self.span(&pair);
-        let mut key = Ident {
-            name: String::new(),
-            span,
-        };
-        let mut value = Value {
-            kind: ValueKind::Bool(false),
-            span,
-        };
+        let mut key = unnamed(span);
+        let mut value = valueless(ValueKind::Bool(false), span);
         for inner in pair.into_inner() {
             match inner.as_rule() {
                 Rule::key => key = self.key(inner),
@@ -482,6 +470,24 @@ impl Builder {
             .help("use a smaller number or a larger unit"),
         );
         ValueKind::Integer(0)
+    }
+}
+
+/// A name where the parse left none (never for a file that parsed).
+fn unnamed(span: Span) -> Ident {
+    Ident {
+        name: String::new(),
+        span,
+        written: None,
+    }
+}
+
+/// A value where the parse left none (never for a file that parsed).
+fn valueless(kind: ValueKind, span: Span) -> Value {
+    Value {
+        kind,
+        span,
+        written: None,
     }
 }
 

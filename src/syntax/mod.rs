@@ -28,17 +28,22 @@ const PARALLEL_FROM_BYTES: usize = 256 * 1024;
 pub fn parse(sources: &Sources, file: FileId) -> Result<ast::File, Diagnostics> {
     let text = &sources.get(file).text;
     check_depth(file, text)?;
-    if text.len() >= PARALLEL_FROM_BYTES
+    let items = if text.len() >= PARALLEL_FROM_BYTES
         && let Some(items) = parse_in_halves(file, text)
     {
-        return Ok(ast::File { items });
-    }
-    parse_in_order(file, text)
+        items
+    } else {
+        parse_in_order(file, text)?
+    };
+    Ok(ast::File {
+        items,
+        comments: scan::comments(file, text),
+    })
 }
 
 /// Parses one piece (top-level item) after another, recovering after a syntax
 /// error at the next line that starts a block, so one run reports several.
-fn parse_in_order(file: FileId, text: &str) -> Result<ast::File, Diagnostics> {
+fn parse_in_order(file: FileId, text: &str) -> Result<Vec<ast::Item>, Diagnostics> {
     let mut diagnostics = Diagnostics::new();
     let mut items = Vec::new();
     let mut offset = 0;
@@ -75,7 +80,7 @@ fn parse_in_order(file: FileId, text: &str) -> Result<ast::File, Diagnostics> {
     if diagnostics.has_errors() {
         Err(diagnostics)
     } else {
-        Ok(ast::File { items })
+        Ok(items)
     }
 }
 
@@ -183,7 +188,7 @@ mod tests {
         for decoy in [false, true] {
             let text = big_stack(400, decoy);
             let file = FileId(0);
-            let in_order = parse_in_order(file, &text).expect("parses").items;
+            let in_order = parse_in_order(file, &text).expect("parses");
             let split = split_point(&text).expect("a split point");
             // With the decoy, the guess lands inside the string.
             assert_eq!(text[split..].starts_with("service fake"), decoy);
@@ -340,9 +345,46 @@ mod tests {
     }
 
     #[test]
-    fn comments_are_ignored() {
-        let block = first_block("# top\nservice api { # here\n  image = \"x\" # there\n}\n");
+    fn comments_are_kept_beside_the_items() {
+        let text = "# top\nservice api { # here\n  image = \"x\" # there\n}\n";
+        let file = parse_text(text).expect("parses");
+        let Item::Block(block) = &file.items[0] else {
+            panic!("expected a block");
+        };
         assert_eq!(block.entries.len(), 1);
+        let comments: Vec<&str> = file.comments.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(comments, ["# top", "# here", "# there"]);
+        assert_eq!(&text[file.comments[1].span.range()], "# here");
+    }
+
+    #[test]
+    fn literals_keep_what_was_written() {
+        for written in [
+            "1m30s",
+            "90s",
+            "1GB",
+            "1024mb",
+            "0.50",
+            "-1",
+            r#""a\tb \$x""#,
+        ] {
+            let block = first_block(&format!("x {{ v = {written} }}"));
+            let Entry::Attribute(a) = &block.entries[0] else {
+                panic!("expected an attribute");
+            };
+            assert_eq!(a.value.written.as_deref(), Some(written));
+        }
+        let block = first_block("x \"a-${b}\" { \"K-1\" = c  k = d }");
+        assert_eq!(
+            block.label.and_then(|l| l.written).as_deref(),
+            Some("\"a-${b}\"")
+        );
+        let keys: Vec<Option<&str>> = block
+            .entries
+            .iter()
+            .map(|e| e.name().written.as_deref())
+            .collect();
+        assert_eq!(keys, [Some("\"K-1\""), None]);
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! A forgiving scan of the raw text, used when the parser fails: it finds which
 //! blocks are open at a position, whether the position is inside a string, and
-//! how deeply the file nests. It never fails.
+//! how deeply the file nests; and, for a file that parsed, where its comments
+//! are. It never fails.
 
+use super::ast::Comment;
 use crate::source::FileId;
 use crate::span::Span;
 
@@ -155,6 +157,33 @@ pub fn too_deep(text: &str, limit: usize) -> Option<usize> {
     None
 }
 
+/// Every `#` comment outside strings, in order (the grammar's `COMMENT` is
+/// silent, so the parse tree does not have them). Blanks and a `\r` at the
+/// end of the line are not part of the comment.
+pub fn comments(file: FileId, text: &str) -> Vec<Comment> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                let mut end = skip_line(bytes, i);
+                while end > i + 1 && matches!(bytes[end - 1], b'\r' | b' ' | b'\t') {
+                    end -= 1;
+                }
+                found.push(Comment {
+                    text: text[i..end].to_string(),
+                    span: Span::new(file, i, end),
+                });
+                i = skip_line(bytes, i);
+            }
+            b'"' => i = skip_string(bytes, i).unwrap_or(bytes.len()),
+            _ => i += 1,
+        }
+    }
+    found
+}
+
 /// Whether `text` holds nothing the grammar reads: blanks and `#` comments.
 pub fn only_blanks_and_comments(text: &str) -> bool {
     let bytes = text.as_bytes();
@@ -271,6 +300,16 @@ mod tests {
         let ctx = context(FileId(0), text, text.len());
         assert_eq!(ctx.nested_top_level[0].describe(), "service `web`");
         assert_eq!(ctx.blocks[0].describe(), "service `api`");
+    }
+
+    #[test]
+    fn finds_comments_outside_strings() {
+        let text = "# a \t\r\nx { s = \"# not \\\" # one\" } # b\n#";
+        let found: Vec<String> = comments(FileId(0), text)
+            .into_iter()
+            .map(|c| c.text)
+            .collect();
+        assert_eq!(found, ["# a", "# b", "#"]);
     }
 
     #[test]
