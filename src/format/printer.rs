@@ -335,23 +335,26 @@ impl<'a> Printer<'a> {
         (!text.contains('\n')).then_some(key_width)
     }
 
-    /// Whether two pieces are on consecutive lines with no comment line between.
+    /// Whether two pieces are in one paragraph: nothing but comment lines
+    /// between them, no blank line. A comment line does not break the `=`
+    /// alignment (people align a block's keys across the comments in it).
     fn adjacent(&self, before: &Elem<'_>, after: &Elem<'_>) -> bool {
         let (_, end) = before.span();
         let (start, _) = after.span();
         let end_line = self.source.line(end.saturating_sub(1));
         let start_line = self.source.line(start);
-        if start_line > end_line + 1 {
-            return false;
-        }
         let first = self
             .comments
             .partition_point(|c| (c.span.start as usize) < end);
-        !self.comments[first..]
+        let mut comment_lines: Vec<usize> = self.comments[first..]
             .iter()
             .map(|c| c.span.start as usize)
             .take_while(|at| *at < start)
-            .any(|at| self.source.line(at) != end_line)
+            .map(|at| self.source.line(at))
+            .filter(|line| *line != end_line)
+            .collect();
+        comment_lines.dedup();
+        start_line <= end_line + 1 + comment_lines.len()
     }
 
     // -----------------------------------------------------------------------

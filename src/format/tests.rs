@@ -89,9 +89,12 @@ fn aligned_trailing_comments_keep_their_distance_from_the_indentation() {
 }
 
 #[test]
-fn comment_lines_blank_lines_and_blocks_break_the_alignment() {
+fn blank_lines_and_blocks_break_the_alignment_and_comment_lines_do_not() {
     let text = "x {\n  a = 1\n  # c\n  bbb = 2\n\n  cc = 3\n  y {}\n  d = 4\n}\n";
-    assert_eq!(fmt(text), text);
+    assert_eq!(
+        fmt(text),
+        "x {\n  a   = 1\n  # c\n  bbb = 2\n\n  cc = 3\n  y {}\n  d = 4\n}\n"
+    );
 }
 
 #[test]
