@@ -22,6 +22,7 @@ pub mod expand;
 pub mod fly;
 #[doc(hidden)]
 pub mod flyctl_rules;
+pub mod import;
 pub mod lower;
 pub mod model;
 pub mod shell;

@@ -1,10 +1,11 @@
-//! The command line: `flyx check`, `flyx build`, `flyx graph`. The only part of
+//! The command line: `flyx check`, `flyx build`, `flyx graph`, `flyx import`. The only part of
 //! flyx that reads or writes files.
 
 mod build;
 mod check;
 mod console;
 mod graph;
+mod import;
 mod input;
 mod project;
 mod report;
@@ -59,6 +60,8 @@ pub enum Command {
     Build(build::BuildArgs),
     /// Draw the architecture: terminal boxes, Mermaid, DOT or SVG
     Graph(graph::GraphArgs),
+    /// Import fly.toml files into one .flyx stack
+    Import(import::ImportArgs),
 }
 
 impl Cli {
@@ -68,6 +71,7 @@ impl Cli {
             Command::Check(args) => args.run(&self.global),
             Command::Build(args) => args.run(&self.global),
             Command::Graph(args) => args.run(&self.global),
+            Command::Import(args) => args.run(&self.global),
         }
     }
 }
