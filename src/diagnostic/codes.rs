@@ -245,6 +245,8 @@ codes! {
     E0506,
     /// import: a discontinued GPU machine
     E0507,
+    /// import: proxy checks that belong to no `[[services]]`
+    E0508,
     /// a duration Fly clamps to its allowed range
     W0201,
     /// a private service with ports that nothing links to

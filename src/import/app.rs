@@ -46,6 +46,8 @@ pub struct Reader<'a> {
     pub region: Option<String>,
     /// What is found.
     pub diagnostics: &'a mut Diagnostics,
+    /// Check names given so far: flyx wants them unique in a service.
+    pub check_names: Vec<String>,
 }
 
 /// Keys of `Config` (`internal/appconfig/config.go`), with the aliases the
@@ -335,7 +337,7 @@ impl Reader<'_> {
                     .and_then(|e| e.get("PRIMARY_REGION"))
                     .and_then(Node::as_str)
                     .map(str::to_string);
-                match self.region.clone().or(env) {
+                match env.or(self.region.clone()) {
                     Some(code) => (None, code),
                     None => return None,
                 }
@@ -797,11 +799,14 @@ impl Reader<'_> {
         http: bool,
     ) -> Block {
         let label = if http { "http" } else { "tcp" };
-        let name = if index == 0 {
-            label.to_string()
-        } else {
-            format!("{label}{}", index + 1)
-        };
+        let _ = index;
+        let mut name = label.to_string();
+        let mut n = 1;
+        while self.check_names.contains(&name) {
+            n += 1;
+            name = format!("{label}{n}");
+        }
+        self.check_names.push(name.clone());
         let mut c = Block::named("check", &name);
         if http && check.get("path").is_none() {
             c.attr("type", Value::Bare("http".into()));
@@ -902,7 +907,10 @@ impl Reader<'_> {
         );
         let internal = match service.get("internal_port") {
             Some(node) => self.port_number(node, "services.internal_port")?,
-            None => 0,
+            None => {
+                self.misplaced_checks(service);
+                return None;
+            }
         };
         let protocol = service
             .get("protocol")
@@ -966,6 +974,19 @@ impl Reader<'_> {
             );
         }
         Some(b)
+    }
+
+    /// E0508: `[[services.http_checks]]` with no `[[services]]` before it
+    /// makes a service of its own, with no port: the check is misplaced.
+    fn misplaced_checks(&mut self, service: &Node) {
+        let d = Diagnostic::new(
+            Code::E0508,
+            self.key_span(service),
+            "this `[[services]]` has no `internal_port`: its checks belong to no service",
+        )
+        .label("a `[[services.*_checks]]` with no `[[services]]` above it")
+        .help("move the check under the `[[services]]` it tests, or into `[http_service]` as `[[http_service.checks]]`");
+        self.push(d);
     }
 
     fn listen(&mut self, port: &Node) -> Option<Block> {
@@ -1563,6 +1584,7 @@ fn is_reserved_env(name: &str) -> bool {
 pub fn looks_like_placeholder(text: &str) -> bool {
     text.contains("{{")
         || text.contains("${")
+        || (text.contains('{') && text.contains('}'))
         || (text.contains('<') && text.contains('>'))
         || text.starts_with('$')
         || text.contains("your-app")

@@ -79,6 +79,7 @@ pub fn import(inputs: &[Input], options: &Options) -> Imported {
             fallback_name: fallback_name(&input.name),
             region: options.region.clone(),
             diagnostics: &mut diagnostics,
+            check_names: Vec::new(),
         };
         apps.push(reader.read(&root));
     }

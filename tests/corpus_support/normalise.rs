@@ -12,7 +12,10 @@ use serde_json::{Map, Value, json};
 
 /// The normalised view of one fly.toml, with `folder` the path of the file's
 /// folder (dockerfile paths are resolved against it).
-pub fn normalise(text: &str, folder: &str) -> Result<Value, String> {
+/// `region` stands for a missing `primary_region` (and `[env]` PRIMARY_REGION),
+/// as `flyx import --region` reads it.
+pub fn normalise(text: &str, folder: &str, region: Option<&str>) -> Result<Value, String> {
+    let given = region;
     let root: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
     let root = serde_json::to_value(&root).map_err(|e| e.to_string())?;
     let get = |k: &str| root.get(k).cloned().unwrap_or(Value::Null);
@@ -33,12 +36,14 @@ pub fn normalise(text: &str, folder: &str) -> Result<Value, String> {
     } else {
         groups[0].clone()
     };
+    let from_env = root
+        .get("env")
+        .and_then(|e| e.get("PRIMARY_REGION"))
+        .and_then(Value::as_str)
+        .map(replace_region);
+    let region = region.or(from_env).or(given.map(str::to_string));
     let env = env(&root, region.as_deref());
-    if let Some(r) = region.or_else(|| {
-        env.get("PRIMARY_REGION")
-            .and_then(Value::as_str)
-            .map(replace_region)
-    }) {
+    if let Some(r) = region {
         out.insert("primary_region".into(), json!(r));
     }
     out.insert("env".into(), Value::Object(env));
@@ -117,7 +122,26 @@ pub fn normalise(text: &str, folder: &str) -> Result<Value, String> {
         sort(&mut items);
         out.insert(key.into(), json!(items));
     }
-    Ok(Value::Object(out))
+    let mut out = Value::Object(out);
+    empty_is_none(&mut out);
+    Ok(out)
+}
+
+/// An empty table says as much as none: `http_options = {}`, `[build.args]`.
+fn empty_is_none(v: &mut Value) {
+    match v {
+        Value::Object(m) if m.is_empty() => *v = Value::Null,
+        Value::Object(m) => {
+            for (k, inner) in m.iter_mut() {
+                // The top-level maps stay maps, so a missing entry reads as null.
+                if !matches!(k.as_str(), "env" | "processes" | "checks") {
+                    empty_is_none(inner);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(empty_is_none),
+        _ => {}
+    }
 }
 
 /// The first path where two normalised files differ, with both values.
@@ -319,7 +343,7 @@ fn services(root: &Value, default_group: &str) -> Value {
             http.get("internal_port").cloned().unwrap_or(json!(8080)),
         );
         let tls = http.get("tls_options").cloned().unwrap_or(Value::Null);
-        let options = http.get("http_options").cloned().unwrap_or(Value::Null);
+        let options = http_options(http.get("http_options"));
         s.insert(
             "ports".into(),
             json!([
@@ -363,7 +387,7 @@ fn services(root: &Value, default_group: &str) -> Value {
                     "handlers": handlers,
                     "force_https": p.get("force_https").and_then(Value::as_bool).unwrap_or(false),
                     "tls_options": p.get("tls_options"),
-                    "http_options": p.get("http_options"),
+                    "http_options": http_options(p.get("http_options")),
                 })
             })
             .collect();
@@ -489,13 +513,13 @@ fn check(c: &Value, scale: i128, kind: &str) -> Value {
             json!(duration(c.get(key), scale).map(|d| d.to_string())),
         );
     }
-    for key in [
-        "path",
-        "method",
-        "tls_server_name",
-        "tls_skip_verify",
-        "port",
-    ] {
+    // Fly's proxy sends the method upper-cased; GET when none is given.
+    let kind_now = m["type"].as_str().unwrap_or_default().to_string();
+    let method = c.get("method").and_then(Value::as_str).unwrap_or("GET");
+    if kind_now != "tcp" {
+        m.insert("method".into(), json!(method.to_ascii_uppercase()));
+    }
+    for key in ["path", "tls_server_name", "tls_skip_verify", "port"] {
         m.insert(key.into(), c.get(key).cloned().unwrap_or(Value::Null));
     }
     m.insert(
@@ -641,4 +665,25 @@ fn memory_mb(v: &Value) -> Option<i64> {
         }
         _ => None,
     }
+}
+
+/// The `http_options` keys fly-go's `HTTPOptions` has; flyctl ignores others.
+fn http_options(v: Option<&Value>) -> Value {
+    let Some(Value::Object(m)) = v else {
+        return Value::Null;
+    };
+    let known = [
+        "compress",
+        "h2_backend",
+        "idle_timeout",
+        "headers_read_timeout",
+        "response",
+        "replay_cache",
+    ];
+    Value::Object(
+        m.iter()
+            .filter(|(k, _)| known.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    )
 }
