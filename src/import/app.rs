@@ -823,7 +823,14 @@ impl Reader<'_> {
             self.bad_value(check, path, "a check must be a table");
             return;
         };
-        for (key, value) in map {
+        let mut entries: Vec<(&String, &Node)> = map.iter().collect();
+        entries.sort_by_key(|(key, _)| {
+            CHECK_ORDER
+                .iter()
+                .position(|k| k == key)
+                .unwrap_or(usize::MAX)
+        });
+        for (key, value) in entries {
             let at = format!("{path}.{key}");
             match key.as_str() {
                 "interval" | "timeout" => {
@@ -1532,6 +1539,19 @@ impl Reader<'_> {
         }
     }
 }
+
+/// The order a check's attributes are written in.
+const CHECK_ORDER: &[&str] = &[
+    "path",
+    "method",
+    "protocol",
+    "interval",
+    "timeout",
+    "grace_period",
+    "headers",
+    "tls_skip_verify",
+    "tls_server_name",
+];
 
 /// Whether a section stops idle machines, so its app is reached through flycast.
 fn stops_idle(section: &Node) -> bool {

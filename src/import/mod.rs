@@ -238,6 +238,7 @@ fn stack_text(apps: &mut [ImportedApp], inputs: &[Input], options: &Options) -> 
             app: a.app.clone(),
             service: a.service.clone(),
             http_port: a.http_port,
+            auto_stops: a.auto_stops,
         })
         .collect();
     let mut blocks = vec![project];
@@ -295,6 +296,7 @@ struct Target {
     app: String,
     service: String,
     http_port: Option<i64>,
+    auto_stops: bool,
 }
 
 /// Rewrites the env block: a value naming another app's `.internal` or
@@ -348,8 +350,15 @@ fn reference_value(
                     && !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-')
                 {
                     // The whole value is the target's URL: `other.url`.
-                    let url = target.http_port.map(|p| format!("http://{host}:{p}"));
-                    if url.as_deref() == Some(value) && suffix == ".internal" {
+                    // The whole value is the target's URL as flyx resolves
+                    // it (flycast for a target that stops idle machines,
+                    // `.internal` and the http port otherwise): `other.url`.
+                    let url = match (suffix, target.auto_stops, target.http_port) {
+                        (".internal", false, Some(p)) => Some(format!("http://{host}:{p}")),
+                        (".flycast", true, Some(_)) => Some(format!("http://{host}")),
+                        _ => None,
+                    };
+                    if url.as_deref() == Some(value) {
                         links.push(target.service.clone());
                         return Some(Value::Bare(format!("{}.url", target.service)));
                     }

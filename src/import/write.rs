@@ -123,23 +123,11 @@ fn write_block(out: &mut String, block: &Block, depth: usize) {
         return;
     }
     out.push_str(&format!("{indent}{head} {{\n"));
-    let width = block
-        .entries
-        .iter()
-        .filter_map(|e| match e {
-            Entry::Attr(key, value) if !is_long(value) => Some(key.chars().count()),
-            _ => None,
-        })
-        .max()
-        .unwrap_or(0);
-    for entry in &block.entries {
+    let widths = run_widths(&block.entries);
+    for (entry, width) in block.entries.iter().zip(widths) {
         match entry {
             Entry::Attr(key, value) => {
-                let pad = if is_long(value) {
-                    0
-                } else {
-                    width.saturating_sub(key.chars().count())
-                };
+                let pad = width.saturating_sub(key.chars().count());
                 out.push_str(&format!(
                     "{indent}  {key}{} = {}\n",
                     " ".repeat(pad),
@@ -153,6 +141,34 @@ fn write_block(out: &mut String, block: &Block, depth: usize) {
         }
     }
     out.push_str(&format!("{indent}}}\n"));
+}
+
+/// The key width each entry aligns to: the widest key of its run of
+/// consecutive short attributes (a block or a long value ends a run).
+fn run_widths(entries: &[Entry]) -> Vec<usize> {
+    let mut widths = vec![0; entries.len()];
+    let mut start = 0;
+    while start < entries.len() {
+        let mut end = start;
+        while end < entries.len()
+            && matches!(&entries[end], Entry::Attr(_, value) if !is_long(value))
+        {
+            end += 1;
+        }
+        let width = entries[start..end]
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Attr(key, _) => Some(key.chars().count()),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        for w in &mut widths[start..end] {
+            *w = width;
+        }
+        start = end.max(start + 1);
+    }
+    widths
 }
 
 fn head(block: &Block) -> String {

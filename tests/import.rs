@@ -1,0 +1,254 @@
+//! `flyx import`: one fixture per import code in `tests/import/` (a fly.toml
+//! whose first line says `# expect: CODE at LINE:COL`), with a snapshot of
+//! what a person sees; a folder of three apps that name each other by
+//! private address imports into a stack that checks and builds; and the
+//! command line writes, reports and refuses to overwrite.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use flyx::diagnostic::render::{self, Style};
+use flyx::emit::EmitOptions;
+use flyx::import::{Input, Options, import};
+use flyx::source::Sources;
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import")
+}
+
+fn fixtures() -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir())
+        .expect("tests/import")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// `(code, line, column)` from the first line.
+fn expectation(text: &str) -> (String, usize, usize) {
+    let first = text.lines().next().expect("a first line");
+    let rest = first
+        .strip_prefix("# expect: ")
+        .expect("# expect: CODE at L:C");
+    let (code, at) = rest.split_once(" at ").expect("CODE at L:C");
+    let (line, column) = at.split_once(':').expect("L:C");
+    (
+        code.to_string(),
+        line.parse().expect("line"),
+        column.parse().expect("column"),
+    )
+}
+
+fn import_one(name: &str, text: &str) -> flyx::import::Imported {
+    let inputs = [Input {
+        name: name.to_string(),
+        dir: String::new(),
+        text: text.to_string(),
+    }];
+    import(&inputs, &Options::default())
+}
+
+#[test]
+fn every_fixture_reports_its_code_where_it_says() {
+    for path in fixtures() {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).expect("utf-8");
+        let (code, line, column) = expectation(&text);
+        let imported = import_one(&name, &text);
+        let found = imported
+            .diagnostics
+            .iter()
+            .find(|d| d.code.as_str() == code)
+            .unwrap_or_else(|| panic!("{name}: no {code} in {:?}", imported.diagnostics));
+        let at = imported
+            .sources
+            .line_column(found.primary.span.file, found.primary.span.start as usize);
+        assert_eq!(at, (line, column), "{name}: {code} points elsewhere");
+        assert!(found.help.is_some(), "{name}: {code} has no help line");
+        // An error stops the import; a warning never does.
+        assert_eq!(imported.flyx.is_none(), code.starts_with('E'), "{name}");
+        let mut shown = render::to_text(&imported.diagnostics, &imported.sources, Style::plain());
+        if let Some(flyx) = &imported.flyx {
+            shown.push_str("\n--- stack.flyx ---\n");
+            shown.push_str(flyx);
+        }
+        insta::with_settings!({
+            snapshot_path => "snapshots/import",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!(name.trim_end_matches(".toml"), shown);
+        });
+    }
+}
+
+/// Every warning fixture's stack checks: what import writes is valid flyx.
+#[test]
+fn warning_fixtures_give_stacks_that_check() {
+    for path in fixtures() {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).expect("utf-8");
+        let Some(flyx) = import_one(&name, &text).flyx else {
+            continue;
+        };
+        let (sources, file) = Sources::single("stack.flyx", flyx.clone());
+        let checked = flyx::check(&sources, file);
+        assert!(
+            !checked.diagnostics.has_errors(),
+            "{name}:\n{flyx}\n{:?}",
+            checked.diagnostics
+        );
+    }
+}
+
+/// The three apps of `tests/import/stack/`, as `flyx import tests/import/stack`
+/// reads them with the stack written in that folder.
+fn stack_inputs() -> Vec<Input> {
+    ["api", "nats", "web"]
+        .iter()
+        .map(|app| Input {
+            name: format!("{app}/fly.toml"),
+            dir: (*app).to_string(),
+            text: std::fs::read_to_string(dir().join("stack").join(app).join("fly.toml"))
+                .expect("fixture"),
+        })
+        .collect()
+}
+
+#[test]
+fn a_folder_of_apps_becomes_a_stack_that_checks_and_builds() {
+    let options = Options {
+        project: Some("shop".into()),
+        region: None,
+    };
+    let imported = import(&stack_inputs(), &options);
+    assert!(
+        !imported.diagnostics.has_errors(),
+        "{:?}",
+        imported.diagnostics
+    );
+    let flyx = imported.flyx.expect("a stack");
+    // Hand-written private addresses became references, with links.
+    assert!(
+        flyx.contains(r#"NATS_URL = "nats://${shop-nats.host}:4222""#),
+        "{flyx}"
+    );
+    assert!(flyx.contains("API_HOST = shop-api.host"), "{flyx}");
+    assert!(flyx.contains("API_URL = shop-api.url"), "{flyx}");
+    assert!(flyx.contains("links = [shop-nats]"), "{flyx}");
+    assert!(flyx.contains("links = [shop-api]"), "{flyx}");
+    // App names stay exact.
+    assert!(
+        flyx.contains(r#"project shop { prefix = ""  region = ams }"#),
+        "{flyx}"
+    );
+    let (sources, file) = Sources::single("stack.flyx", flyx.clone());
+    let checked = flyx::check(&sources, file);
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{flyx}\n{:?}",
+        checked.diagnostics
+    );
+    let topology = checked.topology.expect("checks");
+    let outputs = flyx::emit::emit(&topology, &EmitOptions::beside("stack.flyx")).expect("builds");
+    let web = &outputs
+        .get("shop-web/fly.toml")
+        .expect("web's fly.toml")
+        .contents;
+    // shop-api stops idle machines, so it is reached through flycast.
+    assert!(web.contains(r#"API_HOST = "shop-api.flycast""#), "{web}");
+    assert!(
+        web.contains(r#"API_URL = "http://shop-api.flycast""#),
+        "{web}"
+    );
+    let api = &outputs
+        .get("shop-api/fly.toml")
+        .expect("api's fly.toml")
+        .contents;
+    assert!(
+        api.contains(r#"NATS_URL = "nats://shop-nats.internal:4222""#),
+        "{api}"
+    );
+    assert!(api.contains(r#"app = "shop-api""#), "{api}");
+    assert!(
+        api.contains(r#"dockerfile = "../../api/Dockerfile""#),
+        "{api}"
+    );
+    insta::with_settings!({
+        snapshot_path => "snapshots/import",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!("stack", flyx);
+    });
+}
+
+#[test]
+fn imports_are_byte_identical() {
+    let first = import(&stack_inputs(), &Options::default()).flyx;
+    let second = import(&stack_inputs(), &Options::default()).flyx;
+    assert_eq!(first, second);
+}
+
+fn flyx_cmd(cwd: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_flyx"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("flyx runs")
+}
+
+#[test]
+fn the_command_writes_the_stack_reports_and_never_overwrites() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let stack = dir().join("stack");
+    let stack = stack.to_str().expect("utf-8 path");
+    let out = flyx_cmd(work.path(), &["import", stack, "-o", "stack.flyx"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("→ service shop-api"), "{stderr}");
+    assert!(stderr.contains("wrote stack.flyx"), "{stderr}");
+    let written = std::fs::read_to_string(work.path().join("stack.flyx")).expect("written");
+    assert!(
+        written.contains("project stack"),
+        "the folder names the project:\n{written}"
+    );
+    let check = flyx_cmd(work.path(), &["check", "stack.flyx"]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let again = flyx_cmd(work.path(), &["import", stack, "-o", "stack.flyx"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    let forced = flyx_cmd(
+        work.path(),
+        &["import", stack, "-o", "stack.flyx", "--force"],
+    );
+    assert_eq!(forced.status.code(), Some(0));
+}
+
+#[test]
+fn a_defect_stops_the_import_with_exit_1_and_writes_nothing() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let broken = dir().join("E0504_mount_without_source.toml");
+    let out = flyx_cmd(work.path(), &["import", broken.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("E0504"));
+    assert!(!work.path().join("stack.flyx").exists());
+}
+
+#[test]
+fn fly_json_reads_like_fly_toml() {
+    let json = r#"{"app": "api", "primary_region": "ams", "kill_timeout": 30,
+                   "http_service": {"internal_port": 8080}}"#;
+    let toml = "app = \"api\"\nprimary_region = \"ams\"\nkill_timeout = 30\n[http_service]\ninternal_port = 8080\n";
+    let from_json = import_one("fly.json", json).flyx.expect("imports");
+    let from_toml = import_one("fly.toml", toml).flyx.expect("imports");
+    assert_eq!(from_json.replace("fly.json", "fly.toml"), from_toml);
+}
