@@ -435,10 +435,10 @@ impl Reader<'_> {
             };
             b.attr("dockerfile", Value::Str(path));
         }
-        if let Some(target) = get("build-target").or_else(|| get("build_target")) {
-            if let Some(target) = self.string(target, "build.build-target") {
-                b.attr("target", Value::Str(target));
-            }
+        if let Some(target) = get("build-target").or_else(|| get("build_target"))
+            && let Some(target) = self.string(target, "build.build-target")
+        {
+            b.attr("target", Value::Str(target));
         }
         if let Some(ignore) = get("ignorefile").and_then(Node::as_str) {
             b.attr("ignorefile", Value::Str(join(&self.dir, ignore)));
@@ -511,33 +511,33 @@ impl Reader<'_> {
     }
 
     fn top_fields(&mut self, root: &Node, block: &mut Block) {
-        if let Some(signal) = root.get("kill_signal") {
-            if let Some(s) = self.string(signal, "kill_signal") {
-                block.attr("kill_signal", Value::Bare(s.to_ascii_uppercase()));
-            }
+        if let Some(signal) = root.get("kill_signal")
+            && let Some(s) = self.string(signal, "kill_signal")
+        {
+            block.attr("kill_signal", Value::Bare(s.to_ascii_uppercase()));
         }
         let timeout = root
             .get("kill_timeout")
             .or_else(|| root.get("experimental").and_then(|e| e.get("kill_timeout")));
-        if let Some(timeout) = timeout {
-            if let Some(d) = self.duration(timeout, IntUnit::Seconds, "kill_timeout") {
-                block.attr("kill_timeout", d);
-            }
+        if let Some(timeout) = timeout
+            && let Some(d) = self.duration(timeout, IntUnit::Seconds, "kill_timeout")
+        {
+            block.attr("kill_timeout", d);
         }
-        if let Some(swap) = root.get("swap_size_mb") {
-            if let Some(mb) = self.int(swap, "swap_size_mb") {
-                block.attr("swap", Value::Bare(format!("{mb}mb")));
-            }
+        if let Some(swap) = root.get("swap_size_mb")
+            && let Some(mb) = self.int(swap, "swap_size_mb")
+        {
+            block.attr("swap", Value::Bare(format!("{mb}mb")));
         }
-        if let Some(console) = root.get("console_command") {
-            if let Some(c) = self.string(console, "console_command") {
-                block.attr("console_command", Value::Str(c));
-            }
+        if let Some(console) = root.get("console_command")
+            && let Some(c) = self.string(console, "console_command")
+        {
+            block.attr("console_command", Value::Str(c));
         }
-        if let Some(config) = root.get("machine_config") {
-            if let Some(c) = self.string(config, "machine_config") {
-                block.attr("machine_config", Value::Str(c));
-            }
+        if let Some(config) = root.get("machine_config")
+            && let Some(c) = self.string(config, "machine_config")
+        {
+            block.attr("machine_config", Value::Str(c));
         }
         for key in ["host_dedication_id", "container", "machine_checks"] {
             if let Some(node) = root.get(key) {
@@ -602,10 +602,10 @@ impl Reader<'_> {
             "http_service.",
         );
         let mut b = Block::new("http");
-        if let Some(port) = http.get("internal_port") {
-            if let Some(p) = self.int(port, "http_service.internal_port") {
-                b.attr("port", Value::Num(p.to_string()));
-            }
+        if let Some(port) = http.get("internal_port")
+            && let Some(p) = self.int(port, "http_service.internal_port")
+        {
+            b.attr("port", Value::Num(p.to_string()));
         }
         b.attr("public", Value::Bool(true));
         // flyx forces HTTPS on a public http block unless told; flyctl does not.
@@ -615,10 +615,10 @@ impl Reader<'_> {
             .unwrap_or(false);
         b.attr("force_https", Value::Bool(force));
         self.machine_policy(http, &mut b, "http_service.");
-        if let Some(c) = http.get("concurrency") {
-            if let Some(c) = self.concurrency(c, "http_service.concurrency") {
-                b.block(c);
-            }
+        if let Some(c) = http.get("concurrency")
+            && let Some(c) = self.concurrency(c, "http_service.concurrency")
+        {
+            b.block(c);
         }
         if let Some(tls) = http.get("tls_options") {
             b.block_if_any(self.tls(tls, "http_service.tls_options"));
@@ -662,20 +662,20 @@ impl Reader<'_> {
                 b.attr("auto_stop", Value::Bare(word));
             }
         }
-        if let Some(start) = section.get("auto_start_machines") {
-            if let Some(v) = self.boolean(start, &format!("{path}auto_start_machines")) {
-                b.attr("auto_start", Value::Bool(v));
-            }
+        if let Some(start) = section.get("auto_start_machines")
+            && let Some(v) = self.boolean(start, &format!("{path}auto_start_machines"))
+        {
+            b.attr("auto_start", Value::Bool(v));
         }
-        if let Some(min) = section.get("min_machines_running") {
-            if let Some(v) = self.int(min, &format!("{path}min_machines_running")) {
-                b.attr("min_running", Value::Num(v.to_string()));
-            }
+        if let Some(min) = section.get("min_machines_running")
+            && let Some(v) = self.int(min, &format!("{path}min_machines_running"))
+        {
+            b.attr("min_running", Value::Num(v.to_string()));
         }
-        if let Some(processes) = section.get("processes") {
-            if let Some(v) = self.names(processes, &format!("{path}processes")) {
-                b.attr("processes", v);
-            }
+        if let Some(processes) = section.get("processes")
+            && let Some(v) = self.names(processes, &format!("{path}processes"))
+        {
+            b.attr("processes", v);
         }
     }
 
@@ -766,10 +766,10 @@ impl Reader<'_> {
     }
 
     fn http_response(&mut self, value: &Node, o: &mut Block, path: &str) {
-        if let Some(pristine) = value.get("pristine") {
-            if let Some(v) = self.boolean(pristine, &format!("{path}.response.pristine")) {
-                o.attr("pristine", Value::Bool(v));
-            }
+        if let Some(pristine) = value.get("pristine")
+            && let Some(v) = self.boolean(pristine, &format!("{path}.response.pristine"))
+        {
+            o.attr("pristine", Value::Bool(v));
         }
         if let Some(headers) = value.get("headers").and_then(Node::as_table) {
             let mut entries = Vec::new();
@@ -947,10 +947,10 @@ impl Reader<'_> {
             b.attr("public", Value::Bool(true));
         }
         self.machine_policy(service, &mut b, "services.");
-        if let Some(c) = service.get("concurrency") {
-            if let Some(c) = self.concurrency(c, "services.concurrency") {
-                b.block(c);
-            }
+        if let Some(c) = service.get("concurrency")
+            && let Some(c) = self.concurrency(c, "services.concurrency")
+        {
+            b.block(c);
         }
         for port in ports {
             if let Some(listen) = self.listen(port) {
@@ -1028,15 +1028,15 @@ impl Reader<'_> {
                 return None;
             }
         }
-        if let Some(handlers) = port.get("handlers") {
-            if let Some(v) = self.names(handlers, "services.ports.handlers") {
-                l.attr("handlers", v);
-            }
+        if let Some(handlers) = port.get("handlers")
+            && let Some(v) = self.names(handlers, "services.ports.handlers")
+        {
+            l.attr("handlers", v);
         }
-        if let Some(force) = port.get("force_https") {
-            if let Some(v) = self.boolean(force, "services.ports.force_https") {
-                l.attr("force_https", Value::Bool(v));
-            }
+        if let Some(force) = port.get("force_https")
+            && let Some(v) = self.boolean(force, "services.ports.force_https")
+        {
+            l.attr("force_https", Value::Bool(v));
         }
         if let Some(tls) = port.get("tls_options") {
             l.block_if_any(self.tls(tls, "services.ports.tls_options"));
@@ -1091,23 +1091,23 @@ impl Reader<'_> {
                     continue;
                 }
             }
-            if let Some(port) = check.get("port") {
-                if let Some(n) = self.port_number(port, &format!("{path}.port")) {
-                    c.attr("port", Value::Num(n.to_string()));
-                    if !exposed.contains(&n) {
-                        // A check on a port nothing exposes: a private port
-                        // for it, so flyx's E0316 holds.
-                        let mut p = Block::named("port", &format!("check{n}"));
-                        p.attr("internal", Value::Num(n.to_string()));
-                        block.block(p);
-                        exposed.push(n);
-                    }
+            if let Some(port) = check.get("port")
+                && let Some(n) = self.port_number(port, &format!("{path}.port"))
+            {
+                c.attr("port", Value::Num(n.to_string()));
+                if !exposed.contains(&n) {
+                    // A check on a port nothing exposes: a private port
+                    // for it, so flyx's E0316 holds.
+                    let mut p = Block::named("port", &format!("check{n}"));
+                    p.attr("internal", Value::Num(n.to_string()));
+                    block.block(p);
+                    exposed.push(n);
                 }
             }
-            if let Some(processes) = check.get("processes") {
-                if let Some(v) = self.names(processes, &format!("{path}.processes")) {
-                    c.attr("processes", v);
-                }
+            if let Some(processes) = check.get("processes")
+                && let Some(v) = self.names(processes, &format!("{path}.processes"))
+            {
+                c.attr("processes", v);
             }
             self.check_fields(check, &mut c, &path, IntUnit::Millis, true);
             block.block(c);
@@ -1169,21 +1169,21 @@ impl Reader<'_> {
                 Err(why) => self.bad_value(size, "mounts.initial_size", &why),
             }
         }
-        if let Some(days) = mount.get("snapshot_retention") {
-            if let Some(n) = self.int(days, "mounts.snapshot_retention") {
-                v.attr("snapshot_retention", Value::Num(n.to_string()));
-            }
+        if let Some(days) = mount.get("snapshot_retention")
+            && let Some(n) = self.int(days, "mounts.snapshot_retention")
+        {
+            v.attr("snapshot_retention", Value::Num(n.to_string()));
         }
-        if let Some(on) = mount.get("scheduled_snapshots") {
-            if let Some(b) = self.boolean(on, "mounts.scheduled_snapshots") {
-                v.attr("scheduled_snapshots", Value::Bool(b));
-            }
+        if let Some(on) = mount.get("scheduled_snapshots")
+            && let Some(b) = self.boolean(on, "mounts.scheduled_snapshots")
+        {
+            v.attr("scheduled_snapshots", Value::Bool(b));
         }
         let mut extend = Block::new("auto_extend");
-        if let Some(t) = mount.get("auto_extend_size_threshold") {
-            if let Some(n) = self.int(t, "mounts.auto_extend_size_threshold") {
-                extend.attr("threshold", Value::Num(n.to_string()));
-            }
+        if let Some(t) = mount.get("auto_extend_size_threshold")
+            && let Some(n) = self.int(t, "mounts.auto_extend_size_threshold")
+        {
+            extend.attr("threshold", Value::Num(n.to_string()));
         }
         for (key, attr) in [
             ("auto_extend_size_increment", "increment"),
@@ -1197,10 +1197,10 @@ impl Reader<'_> {
             }
         }
         v.block_if_any(extend);
-        if let Some(processes) = mount.get("processes") {
-            if let Some(p) = self.names(processes, "mounts.processes") {
-                v.attr("processes", p);
-            }
+        if let Some(processes) = mount.get("processes")
+            && let Some(p) = self.names(processes, "mounts.processes")
+        {
+            v.attr("processes", p);
         }
         Some(v)
     }
@@ -1316,10 +1316,10 @@ impl Reader<'_> {
                 self.cannot_express(node, &format!("vm.{key}"), "flyx has no such VM setting");
             }
         }
-        if let Some(processes) = vm.get("processes") {
-            if let Some(p) = self.names(processes, "vm.processes") {
-                b.attr("processes", p);
-            }
+        if let Some(processes) = vm.get("processes")
+            && let Some(p) = self.names(processes, "vm.processes")
+        {
+            b.attr("processes", p);
         }
         Some(b)
     }
@@ -1352,10 +1352,10 @@ impl Reader<'_> {
             d.attr("release_command", Value::Str(c));
         }
         for key in ["wait_timeout", "release_command_timeout"] {
-            if let Some(t) = deploy.get(key) {
-                if let Some(v) = self.duration(t, IntUnit::Nanos, &format!("deploy.{key}")) {
-                    d.attr(key, v);
-                }
+            if let Some(t) = deploy.get(key)
+                && let Some(v) = self.duration(t, IntUnit::Nanos, &format!("deploy.{key}"))
+            {
+                d.attr(key, v);
             }
         }
         if let Some(m) = deploy.get("max_unavailable") {
@@ -1452,7 +1452,7 @@ impl Reader<'_> {
 
     /// `[[statics]]`, `[[metrics]]`, `[[restart]]`, `[[files]]`.
     fn lists(&mut self, root: &Node, block: &mut Block) {
-        let sections: [(&str, &str, &[(&str, &str)]); 5] = [
+        let sections: [(&str, &str, Fields); 5] = [
             (
                 "statics",
                 "static",
@@ -1539,6 +1539,9 @@ impl Reader<'_> {
         }
     }
 }
+
+/// fly.toml keys and the flyx attributes they become, of one list section.
+type Fields = &'static [(&'static str, &'static str)];
 
 /// The order a check's attributes are written in.
 const CHECK_ORDER: &[&str] = &[
