@@ -627,8 +627,8 @@ impl Reader<'_> {
             b.block_if_any(self.http_options(options, "http_service.http_options"));
         }
         if let Some(checks) = http.get("checks") {
-            for (i, check) in checks.items().into_iter().enumerate() {
-                let c = self.proxy_check(check, "http_service.checks", i, IntUnit::Nanos, true);
+            for check in checks.items() {
+                let c = self.proxy_check(check, "http_service.checks", IntUnit::Nanos, true);
                 b.block(c);
             }
         }
@@ -685,7 +685,11 @@ impl Reader<'_> {
         let mut c = Block::new("concurrency");
         match &node.kind {
             Kind::Table(map) => {
-                for (key, value) in map {
+                let mut entries: Vec<(&String, &Node)> = map.iter().collect();
+                let order = ["type", "soft_limit", "hard_limit"];
+                entries
+                    .sort_by_key(|(k, _)| order.iter().position(|o| o == k).unwrap_or(usize::MAX));
+                for (key, value) in entries {
                     match key.as_str() {
                         "type" => {
                             if let Some(s) = self.string(value, &format!("{path}.type")) {
@@ -790,16 +794,8 @@ impl Reader<'_> {
     }
 
     /// A check inside `[http_service]` or `[[services]]`.
-    fn proxy_check(
-        &mut self,
-        check: &Node,
-        path: &str,
-        index: usize,
-        unit: IntUnit,
-        http: bool,
-    ) -> Block {
+    fn proxy_check(&mut self, check: &Node, path: &str, unit: IntUnit, http: bool) -> Block {
         let label = if http { "http" } else { "tcp" };
-        let _ = index;
         let mut name = label.to_string();
         let mut n = 1;
         while self.check_names.contains(&name) {
@@ -811,9 +807,7 @@ impl Reader<'_> {
         if http && check.get("path").is_none() {
             c.attr("type", Value::Bare("http".into()));
         }
-        if !http {
-            c.attr("type", Value::Bare("tcp".into()));
-        }
+        // A check with no `path` is a TCP check in flyx, as in a tcp_checks list.
         self.check_fields(check, &mut c, path, unit, false);
         c
     }
@@ -957,18 +951,11 @@ impl Reader<'_> {
                 b.block(listen);
             }
         }
-        let mut index = 0;
         for (key, http) in [("tcp_checks", false), ("http_checks", true)] {
             if let Some(checks) = service.get(key) {
                 for check in checks.items() {
-                    let c = self.proxy_check(
-                        check,
-                        &format!("services.{key}"),
-                        index,
-                        IntUnit::Millis,
-                        http,
-                    );
-                    index += 1;
+                    let c =
+                        self.proxy_check(check, &format!("services.{key}"), IntUnit::Millis, http);
                     b.block(c);
                 }
             }
