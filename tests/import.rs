@@ -290,3 +290,106 @@ fn damaged_files_never_panic() {
         let _ = import_one("weird.toml", weird);
     }
 }
+
+/// The forms flyctl reads differently from how they look: integers in each
+/// field's unit, legacy arrays, `memory_mb`, `experimental.cmd`, a check on a
+/// port nothing exposes, the region from `[env]`, flyctl's defaults where
+/// flyx's differ.
+#[test]
+fn flyctl_forms_are_read_as_flyctl_reads_them() {
+    let toml = r#"
+app = "shop--api"
+kill_timeout = 30
+processes = [{ name = "web", command = "bin/web --port 8080" }, { name = "worker", command = "bin/worker" }]
+
+[env]
+PRIMARY_REGION = "lhr"
+
+[http_service]
+internal_port = 8080
+processes = ["web"]
+  [[http_service.checks]]
+  interval = 15000000000
+  path = "/up"
+
+[[services]]
+internal_port = 9000
+processes = ["web"]
+  [[services.ports]]
+  port = 9000
+  [[services.tcp_checks]]
+  interval = 5000
+  timeout = 2000
+
+[checks.metrics]
+type = "http"
+port = 9100
+path = "/metrics"
+interval = 30000
+processes = ["web"]
+
+[[vm]]
+memory_mb = 1024
+cpus = 2
+"#;
+    let imported = import_one("fly.toml", toml);
+    let flyx = imported.flyx.expect("imports");
+    let squeeze = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let squeezed = squeeze(&flyx);
+    for line in [
+        r#"app = "shop--api""#, // the exact name; the service is `shop-api`
+        "kill_timeout = 30s",   // seconds
+        "interval = 15s",       // nanoseconds in http_service.checks
+        "check tcp { interval = 5s  timeout = 2s }", // milliseconds in [[services]]
+        "interval = 30s",       // milliseconds in [checks]
+        "port check9100 { internal = 9100 }", // the check's port, private
+        "force_https = false",  // flyctl's default, not flyx's
+        "memory = 1gb",         // memory_mb
+        "region = lhr",         // from [env] PRIMARY_REGION
+    ] {
+        assert!(
+            squeezed.contains(&squeeze(line)),
+            "missing `{line}` in:\n{flyx}"
+        );
+    }
+    assert!(!flyx.contains("PRIMARY_REGION"), "{flyx}");
+    let (sources, file) = Sources::single("stack.flyx", flyx.clone());
+    let checked = flyx::check(&sources, file);
+    assert!(
+        !checked.diagnostics.has_errors(),
+        "{flyx}\n{:?}",
+        checked.diagnostics
+    );
+}
+
+#[test]
+fn exec_form_commands_become_one_command_line_flyctl_splits_back() {
+    let toml = "app = \"x\"\nprimary_region = \"ams\"\n[build]\nimage = \"busybox\"\n[experimental]\ncmd = [\"sh\", \"-c\", \"echo 'hi there' && sleep 1\"]\n";
+    let flyx = import_one("fly.toml", toml).flyx.expect("imports");
+    let line = flyx
+        .lines()
+        .find(|l| l.contains("processes { app = "))
+        .unwrap_or_else(|| panic!("{flyx}"));
+    let quoted = line.split(" app = ").nth(1).unwrap().trim_end_matches(" }");
+    // The .flyx string holds the command line; shlex splits it back into the same words.
+    let (sources, file) = Sources::single("stack.flyx", flyx.clone());
+    let checked = flyx::check(&sources, file);
+    assert!(
+        !checked.diagnostics.has_errors(),
+        "{flyx}\n{:?}",
+        checked.diagnostics
+    );
+    let outputs = flyx::emit::emit(
+        &checked.topology.unwrap(),
+        &EmitOptions::beside("stack.flyx"),
+    )
+    .unwrap();
+    let written = &outputs.get("x/fly.toml").expect("fly.toml").contents;
+    let table: toml::Table = toml::from_str(written).expect("toml");
+    let command = table["processes"]["app"].as_str().expect("a command");
+    assert_eq!(
+        shlex::split(command).expect("splits"),
+        ["sh", "-c", "echo 'hi there' && sleep 1"],
+        "{quoted}"
+    );
+}
