@@ -236,28 +236,46 @@ impl Reader<'_> {
         self.top_fields(root, &mut block);
         let (env, env_block) = self.env(root);
         let http = root.get("http_service");
-        let http_port = http
+        let services = root.get("services").map(Node::items).unwrap_or_default();
+        let default_group = default_group(&processes);
+        // `[[services]]` on the http port with the same proxy settings: one
+        // service to the proxy, written as one `port` block with every listener.
+        let joins: Vec<&Node> = match http {
+            Some(h) => services
+                .iter()
+                .copied()
+                .filter(|s| !duplicates_http(s, h) && same_proxy_settings(s, h, &default_group))
+                .collect(),
+            None => Vec::new(),
+        };
+        let mut http_port = http
             .and_then(|h| h.get("internal_port"))
             .and_then(Node::as_int);
+        let mut exposed: Vec<i64> = http_port.into_iter().collect();
         let mut auto_stops = false;
         if let Some(http) = http {
             auto_stops |= stops_idle(http);
-            let b = self.http_service(http);
-            block.block(b);
+            if joins.is_empty() {
+                let b = self.http_service(http);
+                block.block(b);
+            } else {
+                let b = self.http_as_port(http, &joins);
+                block.block(b);
+                http_port = None;
+            }
         }
-        let mut exposed: Vec<i64> = http_port.into_iter().collect();
-        if let Some(services) = root.get("services") {
-            let services = services.items();
-            let mut names = BTreeMap::new();
-            for service in services {
-                if http.is_some_and(|h| duplicates_http(service, h)) {
-                    self.duplicate_service(service);
-                    continue;
-                }
-                auto_stops |= stops_idle(service);
-                if let Some(port) = self.port_block(service, &mut names, &mut exposed) {
-                    block.block(port);
-                }
+        let mut names = BTreeMap::new();
+        for service in services {
+            if joins.iter().any(|j| std::ptr::eq(*j, service)) {
+                continue;
+            }
+            if http.is_some_and(|h| duplicates_http(service, h)) {
+                self.duplicate_service(service);
+                continue;
+            }
+            auto_stops |= stops_idle(service);
+            if let Some(port) = self.port_block(service, &mut names, &mut exposed) {
+                block.block(port);
             }
         }
         self.checks(root, &mut block, &mut exposed);
@@ -584,23 +602,7 @@ impl Reader<'_> {
     }
 
     fn http_service(&mut self, http: &Node) -> Block {
-        self.warn_unknown(
-            http,
-            &[
-                "internal_port",
-                "force_https",
-                "auto_stop_machines",
-                "auto_start_machines",
-                "min_machines_running",
-                "processes",
-                "concurrency",
-                "tls_options",
-                "http_options",
-                "checks",
-                "machine_checks",
-            ],
-            "http_service.",
-        );
+        self.warn_unknown(http, HTTP_KEYS, "http_service.");
         let mut b = Block::new("http");
         if let Some(port) = http.get("internal_port")
             && let Some(p) = self.int(port, "http_service.internal_port")
@@ -638,6 +640,82 @@ impl Reader<'_> {
                 "http_service.machine_checks",
                 "flyx has no machine checks",
             );
+        }
+        b
+    }
+
+    /// `[http_service]` with the `[[services]]` that share its port and proxy
+    /// settings, as one `port` block: flyctl's `HTTPService.ToService`
+    /// listeners (80 with `http`, 443 with `http` and `tls`), then theirs.
+    fn http_as_port(&mut self, http: &Node, joins: &[&Node]) -> Block {
+        self.warn_unknown(http, HTTP_KEYS, "http_service.");
+        let port = http
+            .get("internal_port")
+            .and_then(|p| self.int(p, "http_service.internal_port"))
+            .unwrap_or(0);
+        let mut b = Block::named("port", &format!("p{port}"));
+        b.attr("internal", Value::Num(port.to_string()));
+        b.attr("public", Value::Bool(true));
+        self.machine_policy(http, &mut b, "http_service.");
+        if let Some(c) = http.get("concurrency")
+            && let Some(c) = self.concurrency(c, "http_service.concurrency")
+        {
+            b.block(c);
+        }
+        let force = http
+            .get("force_https")
+            .and_then(|n| self.boolean(n, "http_service.force_https"))
+            .unwrap_or(false);
+        for (number, handlers) in [(80, vec!["http"]), (443, vec!["http", "tls"])] {
+            let mut l = Block::new("listen");
+            l.attr("port", Value::Num(number.to_string()));
+            l.attr(
+                "handlers",
+                Value::List(
+                    handlers
+                        .iter()
+                        .map(|h| Value::Bare((*h).to_string()))
+                        .collect(),
+                ),
+            );
+            if number == 80 && force {
+                l.attr("force_https", Value::Bool(true));
+            }
+            if number == 443
+                && let Some(tls) = http.get("tls_options")
+            {
+                l.block_if_any(self.tls(tls, "http_service.tls_options"));
+            }
+            if let Some(options) = http.get("http_options") {
+                l.block_if_any(self.http_options(options, "http_service.http_options"));
+            }
+            b.block(l);
+        }
+        for join in joins {
+            for p in join.get("ports").map(Node::items).unwrap_or_default() {
+                if let Some(listen) = self.listen(p) {
+                    b.block(listen);
+                }
+            }
+        }
+        if let Some(checks) = http.get("checks") {
+            for check in checks.items() {
+                let c = self.proxy_check(check, "http_service.checks", IntUnit::Nanos, true);
+                b.block(c);
+            }
+        }
+        for join in joins {
+            for (key, is_http) in [("tcp_checks", false), ("http_checks", true)] {
+                for check in join.get(key).map(Node::items).unwrap_or_default() {
+                    let c = self.proxy_check(
+                        check,
+                        &format!("services.{key}"),
+                        IntUnit::Millis,
+                        is_http,
+                    );
+                    b.block(c);
+                }
+            }
         }
         b
     }
@@ -1524,6 +1602,99 @@ impl Reader<'_> {
                 None
             }
         }
+    }
+}
+
+/// Keys of `HTTPService` (`internal/appconfig/service.go`).
+const HTTP_KEYS: &[&str] = &[
+    "internal_port",
+    "force_https",
+    "auto_stop_machines",
+    "auto_start_machines",
+    "min_machines_running",
+    "processes",
+    "concurrency",
+    "tls_options",
+    "http_options",
+    "checks",
+    "machine_checks",
+];
+
+/// flyctl's default process group: `app` when there is one, else the first
+/// by name (`processgroups.go: DefaultProcessName`).
+fn default_group(processes: &[(String, String)]) -> String {
+    let mut names: Vec<&str> = processes.iter().map(|(n, _)| n.as_str()).collect();
+    names.sort_unstable();
+    if names.is_empty() || names.contains(&"app") {
+        "app".to_string()
+    } else {
+        names[0].to_string()
+    }
+}
+
+/// Whether a `[[services]]` has the port and the proxy settings of
+/// `[http_service]` (each with flyctl's default when not given).
+fn same_proxy_settings(service: &Node, http: &Node, default_group: &str) -> bool {
+    let protocol = service
+        .get("protocol")
+        .and_then(Node::as_str)
+        .unwrap_or("tcp");
+    let port = |n: &Node| match n.get("internal_port").map(|p| &p.kind) {
+        Some(Kind::Int(i)) => Some(*i),
+        Some(Kind::Str(s)) => s.parse().ok(),
+        _ => None,
+    };
+    let stop = |n: &Node| match n.get("auto_stop_machines").map(|p| &p.kind) {
+        Some(Kind::Bool(true)) => "stop".to_string(),
+        Some(Kind::Str(s)) => s.clone(),
+        _ => "off".to_string(),
+    };
+    let start = |n: &Node| {
+        n.get("auto_start_machines")
+            .and_then(Node::as_bool)
+            .unwrap_or(true)
+    };
+    let min = |n: &Node| {
+        n.get("min_machines_running")
+            .and_then(Node::as_int)
+            .unwrap_or(0)
+    };
+    let groups = |n: &Node| {
+        let mut g = n
+            .get("processes")
+            .and_then(Node::strings)
+            .filter(|g| !g.is_empty())
+            .unwrap_or_else(|| vec![default_group.to_string()]);
+        g.sort();
+        g
+    };
+    let concurrency = |n: &Node| n.get("concurrency").map(plain);
+    protocol.eq_ignore_ascii_case("tcp")
+        && port(service).is_some()
+        && port(service) == port(http)
+        && stop(service) == stop(http)
+        && start(service) == start(http)
+        && min(service) == min(http)
+        && groups(service) == groups(http)
+        && concurrency(service) == concurrency(http)
+        && service.get("machine_checks").is_none()
+}
+
+/// A value without its spans, to compare two of them.
+fn plain(node: &Node) -> String {
+    match &node.kind {
+        Kind::Table(map) => {
+            let entries: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{k}={}", plain(v)))
+                .collect();
+            format!("{{{}}}", entries.join(","))
+        }
+        Kind::Array(items) => {
+            let items: Vec<String> = items.iter().map(plain).collect();
+            format!("[{}]", items.join(","))
+        }
+        _ => node.display(),
     }
 }
 

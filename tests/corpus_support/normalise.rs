@@ -347,8 +347,8 @@ fn services(root: &Value, default_group: &str) -> Value {
         s.insert(
             "ports".into(),
             json!([
-                {"port": 80, "handlers": ["http"], "force_https": force, "tls_options": Value::Null, "http_options": options},
-                {"port": 443, "handlers": ["http", "tls"], "force_https": false, "tls_options": tls, "http_options": options},
+                {"port": 80, "start_port": null, "end_port": null, "handlers": ["http"], "force_https": force, "tls_options": Value::Null, "http_options": options},
+                {"port": 443, "start_port": null, "end_port": null, "handlers": ["http", "tls"], "force_https": false, "tls_options": tls, "http_options": options},
             ]),
         );
         let mut checks: Vec<Value> = items(http.get("checks"))
@@ -422,7 +422,36 @@ fn services(root: &Value, default_group: &str) -> Value {
     }
     sort(&mut all);
     all.dedup();
-    json!(all)
+    json!(merge_same_settings(all))
+}
+
+/// Services on one internal port with the same proxy settings are one
+/// service to the proxy: their listeners and checks together.
+fn merge_same_settings(all: Vec<Value>) -> Vec<Value> {
+    let key = |s: &Value| {
+        let mut k = s.clone();
+        if let Value::Object(m) = &mut k {
+            m.remove("ports");
+            m.remove("checks");
+        }
+        k.to_string()
+    };
+    let mut merged: Vec<Value> = Vec::new();
+    for service in all {
+        match merged.iter_mut().find(|m| key(m) == key(&service)) {
+            Some(existing) => {
+                for list in ["ports", "checks"] {
+                    let mut items = existing[list].as_array().cloned().unwrap_or_default();
+                    items.extend(service[list].as_array().cloned().unwrap_or_default());
+                    sort(&mut items);
+                    items.dedup();
+                    existing[list] = json!(items);
+                }
+            }
+            None => merged.push(service),
+        }
+    }
+    merged
 }
 
 fn int(v: Option<&Value>) -> Option<i64> {
