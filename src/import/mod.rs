@@ -109,10 +109,13 @@ pub fn import(inputs: &[Input], options: &Options) -> Imported {
     }
 }
 
-/// A fly.toml, or a fly.json read the way flyctl reads it: JSON is TOML's data
-/// model with other syntax (`appconfig/serde.go: LoadConfig` picks the decoder
-/// by extension), so it is converted and read by the same code; its
-/// diagnostics point at the start of the file.
+/// A fly.toml, or a fly.json read the way flyctl reads it:
+/// `internal/appconfig/serde.go: LoadConfig` picks `unmarshalJSON` by the
+/// `.json` suffix, which decodes into the same map and runs the same patches
+/// (`applyPatches`); its numbers are float64, which `patches.go`'s
+/// `_castDuration` and `castToInt` take like integers. So JSON is converted
+/// to the same tree and read by the same code; its diagnostics point at the
+/// start of the file (serde_json keeps no spans).
 fn parse(name: &str, text: &str) -> Result<Node, (String, (usize, usize))> {
     if name.ends_with(".json") {
         let value: serde_json::Value =

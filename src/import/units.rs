@@ -29,6 +29,14 @@ pub fn duration_nanos(node: &Node, unit: IntUnit) -> Result<i128, String> {
                 IntUnit::Millis => 1_000_000,
                 IntUnit::Nanos => 1,
             }),
+        // A float is cut to a whole number first (`time.Duration(f)` in
+        // `patches.go: _castDuration`), as every JSON number is.
+        Kind::Float(f) if f.is_finite() && f.abs() < 1e15 => Ok(f.trunc() as i128
+            * match unit {
+                IntUnit::Seconds => 1_000_000_000,
+                IntUnit::Millis => 1_000_000,
+                IntUnit::Nanos => 1,
+            }),
         Kind::Str(text) => go_duration(text),
         _ => Err("a duration must be a string like \"10s\" or a number".into()),
     }
