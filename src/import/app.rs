@@ -1482,14 +1482,23 @@ impl Reader<'_> {
                         block.attr(key, v);
                     }
                 }
-                "enable_consul" => {
+                // Declared in `Experimental` (`appconfig/config.go`) but read
+                // by no deploy code: inert (lazy_load_images only prints that
+                // it is no longer supported, `deploy_build.go`).
+                "enable_consul" | "auto_rollback" | "enable_etcd" | "lazy_load_images"
+                | "attached" => {
+                    let help = if key == "enable_consul" {
+                        "for LiteFS's lease, write `consul = true` in the service"
+                    } else {
+                        "nothing changes on the machines; delete it from the fly.toml too"
+                    };
                     let d = Diagnostic::new(
                         Code::W0501,
                         self.key_span(value),
-                        "`experimental.enable_consul` does nothing in current flyctl; it is dropped",
+                        format!("`{at}` does nothing in current flyctl; it is dropped"),
                     )
                     .label("inert")
-                    .help("for LiteFS's lease, write `consul = true` in the service");
+                    .help(help);
                     self.push(d);
                 }
                 "kill_timeout" => {}
@@ -1499,9 +1508,6 @@ impl Reader<'_> {
                     }
                 }
                 "metrics_port" | "metrics_path" => {}
-                "auto_rollback" | "enable_etcd" | "lazy_load_images" | "attached" => {
-                    self.cannot_express(value, &at, "flyx has no such setting")
-                }
                 _ => self.ignored(value, &at),
             }
         }

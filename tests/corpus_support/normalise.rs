@@ -122,6 +122,7 @@ pub fn normalise(text: &str, folder: &str, region: Option<&str>) -> Result<Value
         sort(&mut items);
         out.insert(key.into(), json!(items));
     }
+    out.insert("read_but_not_listed_above".into(), extras(&root));
     let mut out = Value::Object(out);
     empty_is_none(&mut out);
     Ok(out)
@@ -715,4 +716,52 @@ fn http_options(v: Option<&Value>) -> Value {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
     )
+}
+
+/// Settings flyctl reads that the comparison above has no place for: kept
+/// as written, so dropping one is a difference.
+fn extras(root: &Value) -> Value {
+    let pick = |v: Option<&Value>, keys: &[&str]| -> Value {
+        let mut m = Map::new();
+        for key in keys {
+            if let Some(x) = v.and_then(|v| v.get(*key)) {
+                m.insert((*key).to_string(), x.clone());
+            }
+        }
+        Value::Object(m)
+    };
+    let services: Vec<Value> = items(root.get("services"))
+        .iter()
+        .map(|s| s.get("machine_checks").cloned().unwrap_or(Value::Null))
+        .filter(|v| !v.is_null())
+        .collect();
+    let vms: Vec<Value> = ["vm", "compute", "computes"]
+        .iter()
+        .flat_map(|k| items(root.get(*k)))
+        .map(|v| {
+            pick(
+                Some(&v),
+                &[
+                    "persist_rootfs",
+                    "kernel_args",
+                    "max_memory_mb",
+                    "host_dedication_id",
+                    "gpus",
+                    "gpu_kind",
+                ],
+            )
+        })
+        .collect();
+    json!({
+        "top": pick(Some(root), &["machine_checks", "host_dedication_id", "container"]),
+        "build": if root.get("build").and_then(|b| b.get("image")).is_some() {
+            Value::Null
+        } else {
+            pick(root.get("build"), &["settings", "builtin", "compose", "compression", "compression_level"])
+        },
+        "deploy": pick(root.get("deploy"), &["release_command_vm", "seed_command"]),
+        "http_service": pick(root.get("http_service"), &["machine_checks"]),
+        "services": services,
+        "vm": vms,
+    })
 }
