@@ -269,7 +269,9 @@ impl Reader<'_> {
             if joins.iter().any(|j| std::ptr::eq(*j, service)) {
                 continue;
             }
-            if http.is_some_and(|h| duplicates_http(service, h)) {
+            if http.is_some_and(|h| {
+                duplicates_http(service, h) && same_proxy_settings(service, h, &default_group)
+            }) {
                 self.duplicate_service(service);
                 continue;
             }
