@@ -8,8 +8,6 @@ mod proxy;
 
 use std::collections::BTreeMap;
 
-use proxy::{duplicates_http, same_proxy_settings, stops_idle};
-
 use super::tree::{Kind, Node};
 use super::units::{self, IntUnit};
 use super::write::{Block, Value, is_name};
@@ -240,51 +238,8 @@ impl Reader<'_> {
         self.build(root, &mut block);
         self.top_fields(root, &mut block);
         let (env, env_block) = self.env(root);
-        let http = root.get("http_service");
-        let services = root.get("services").map(Node::items).unwrap_or_default();
-        let default_group = default_group(&processes);
-        // `[[services]]` on the http port with the same proxy settings: one
-        // service to the proxy, written as one `port` block with every listener.
-        let joins: Vec<&Node> = match http {
-            Some(h) => services
-                .iter()
-                .copied()
-                .filter(|s| !duplicates_http(s, h) && same_proxy_settings(s, h, &default_group))
-                .collect(),
-            None => Vec::new(),
-        };
-        let mut http_port = http
-            .and_then(|h| h.get("internal_port"))
-            .and_then(Node::as_int);
-        let mut exposed: Vec<i64> = http_port.into_iter().collect();
-        let mut auto_stops = false;
-        if let Some(http) = http {
-            auto_stops |= stops_idle(http);
-            if joins.is_empty() {
-                let b = self.http_service(http);
-                block.block(b);
-            } else {
-                let b = self.http_as_port(http, &joins);
-                block.block(b);
-                http_port = None;
-            }
-        }
-        let mut names = BTreeMap::new();
-        for service in services {
-            if joins.iter().any(|j| std::ptr::eq(*j, service)) {
-                continue;
-            }
-            if http.is_some_and(|h| {
-                duplicates_http(service, h) && same_proxy_settings(service, h, &default_group)
-            }) {
-                self.duplicate_service(service);
-                continue;
-            }
-            auto_stops |= stops_idle(service);
-            if let Some(port) = self.port_block(service, &mut names, &mut exposed) {
-                block.block(port);
-            }
-        }
+        let proxy = self.proxy_sections(root, &mut block, &default_group(&processes));
+        let mut exposed = proxy.exposed;
         self.checks(root, &mut block, &mut exposed);
         self.mounts(root, &mut block);
         self.vms(root, &mut block);
@@ -306,8 +261,8 @@ impl Reader<'_> {
             service,
             app,
             region,
-            http_port,
-            auto_stops,
+            http_port: proxy.http_port,
+            auto_stops: proxy.auto_stops,
             block,
             env,
             file: self.file,

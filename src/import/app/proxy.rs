@@ -2,9 +2,79 @@
 //! `port` and `check` blocks (`internal/appconfig/service.go`, `toplevelcheck.go`,
 //! `patches.go: _patchService`).
 
+use std::collections::BTreeMap;
+
 use super::*;
 
+/// What the proxy sections tell the rest of the import.
+pub(super) struct Proxy {
+    /// The `[http_service]` port, when it stays an `http` block (for `X.url`).
+    pub http_port: Option<i64>,
+    /// Whether some section stops idle machines (callers then use flycast).
+    pub auto_stops: bool,
+    /// Every internal port a section exposes.
+    pub exposed: Vec<i64>,
+}
+
 impl Reader<'_> {
+    /// `[http_service]` and every `[[services]]`, as `http` and `port` blocks.
+    pub(super) fn proxy_sections(
+        &mut self,
+        root: &Node,
+        block: &mut Block,
+        default_group: &str,
+    ) -> Proxy {
+        let http = root.get("http_service");
+        let services = root.get("services").map(Node::items).unwrap_or_default();
+        // `[[services]]` on the http port with the same proxy settings: one
+        // service to the proxy, written as one `port` block with every listener.
+        let joins: Vec<&Node> = match http {
+            Some(h) => services
+                .iter()
+                .copied()
+                .filter(|s| !duplicates_http(s, h) && same_proxy_settings(s, h, default_group))
+                .collect(),
+            None => Vec::new(),
+        };
+        let mut http_port = http
+            .and_then(|h| h.get("internal_port"))
+            .and_then(Node::as_int);
+        let mut exposed: Vec<i64> = http_port.into_iter().collect();
+        let mut auto_stops = false;
+        if let Some(http) = http {
+            auto_stops |= stops_idle(http);
+            if joins.is_empty() {
+                let b = self.http_service(http);
+                block.block(b);
+            } else {
+                let b = self.http_as_port(http, &joins);
+                block.block(b);
+                http_port = None;
+            }
+        }
+        let mut names = BTreeMap::new();
+        for service in services {
+            if joins.iter().any(|j| std::ptr::eq(*j, service)) {
+                continue;
+            }
+            if http.is_some_and(|h| {
+                duplicates_http(service, h) && same_proxy_settings(service, h, default_group)
+            }) {
+                self.duplicate_service(service);
+                continue;
+            }
+            auto_stops |= stops_idle(service);
+            if let Some(port) = self.port_block(service, &mut names, &mut exposed) {
+                block.block(port);
+            }
+        }
+        Proxy {
+            http_port,
+            auto_stops,
+            exposed,
+        }
+    }
+
     pub(super) fn http_service(&mut self, http: &Node) -> Block {
         self.warn_unknown(http, HTTP_KEYS, "http_service.");
         let mut b = Block::new("http");
