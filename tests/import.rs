@@ -393,3 +393,22 @@ fn exec_form_commands_become_one_command_line_flyctl_splits_back() {
         "{quoted}"
     );
 }
+
+/// `[http_service]` listens on 80 and 443: a `[[services]]` of another
+/// internal port on 443 is a clash; one on the same internal port is the
+/// same service twice, not a clash.
+#[test]
+fn http_service_ports_clash_with_other_services_on_80_and_443() {
+    let clash = |internal: u16| {
+        let text = format!(
+            "app = \"x\"\nprimary_region = \"ams\"\n[http_service]\ninternal_port = 8080\n\
+             [[services]]\ninternal_port = {internal}\n[[services.ports]]\nport = 443\nhandlers = [\"tls\"]\n"
+        );
+        import_one("fly.toml", &text)
+            .diagnostics
+            .iter()
+            .any(|d| d.code.as_str() == "E0502")
+    };
+    assert!(clash(9000));
+    assert!(!clash(8080));
+}

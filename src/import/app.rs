@@ -238,6 +238,7 @@ impl Reader<'_> {
         self.build(root, &mut block);
         self.top_fields(root, &mut block);
         let (env, env_block) = self.env(root);
+        self.public_port_clashes(root, &default_group(&processes));
         let proxy = self.proxy_sections(root, &mut block, &default_group(&processes));
         let mut exposed = proxy.exposed;
         self.checks(root, &mut block, &mut exposed);

@@ -83,7 +83,6 @@ pub fn import(inputs: &[Input], options: &Options) -> Imported {
         };
         apps.push(reader.read(&root));
     }
-    public_port_clashes(&apps, &sources, &mut diagnostics);
     let summary = apps
         .iter()
         .map(|a| {
@@ -170,56 +169,6 @@ fn fallback_name(path: &str) -> String {
         stem.to_string()
     };
     app::service_name(&name)
-}
-
-/// E0502: two `[[services]]` of one app on the same public port.
-fn public_port_clashes(apps: &[ImportedApp], sources: &Sources, diagnostics: &mut Diagnostics) {
-    for a in apps {
-        let text = &sources.get(a.file).text;
-        let Ok(root) = Node::parse(text) else {
-            continue;
-        };
-        let mut seen: BTreeMap<(String, i64), &Node> = BTreeMap::new();
-        let services = root.get("services").map(Node::items).unwrap_or_default();
-        for service in services {
-            let protocol = service
-                .get("protocol")
-                .and_then(Node::as_str)
-                .unwrap_or("tcp")
-                .to_string();
-            for port in service.get("ports").map(Node::items).unwrap_or_default() {
-                let Some(number) = port.get("port").and_then(|p| {
-                    p.as_int()
-                        .or_else(|| p.as_str().and_then(|s| s.parse().ok()))
-                }) else {
-                    continue;
-                };
-                let groups = service
-                    .get("processes")
-                    .and_then(Node::strings)
-                    .unwrap_or_default();
-                let key = (format!("{protocol}/{}", groups.join(",")), number);
-                match seen.get(&key) {
-                    Some(first) => diagnostics.push(
-                        Diagnostic::new(
-                            Code::E0502,
-                            Span::new(a.file, port.span.0, port.span.1),
-                            format!("two services listen on public port {number}"),
-                        )
-                        .label("the second one")
-                        .also(
-                            Span::new(a.file, first.span.0, first.span.1),
-                            "the first one",
-                        )
-                        .help("Fly's proxy routes a port to one service: remove or renumber one"),
-                    ),
-                    None => {
-                        seen.insert(key, port);
-                    }
-                }
-            }
-        }
-    }
 }
 
 /// The stack's text: one project, one service per app, private addresses

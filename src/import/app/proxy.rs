@@ -6,6 +6,10 @@ use std::collections::BTreeMap;
 
 use super::*;
 
+/// A public port already taken: the internal port behind it, where it is
+/// written, and whether `[http_service]` took it.
+type Listener = (Option<i64>, (usize, usize), bool);
+
 /// What the proxy sections tell the rest of the import.
 pub(super) struct Proxy {
     /// The `[http_service]` port, when it stays an `http` block (for `X.url`).
@@ -17,6 +21,70 @@ pub(super) struct Proxy {
 }
 
 impl Reader<'_> {
+    /// E0502: two sections of one app on the same public port for the same
+    /// process groups. `[http_service]` listens on 80 and 443
+    /// (`HTTPService.ToService`); a `[[services]]` on its internal port is the
+    /// same service twice (see `same_proxy_settings`), not a clash.
+    pub(super) fn public_port_clashes(&mut self, root: &Node, default_group: &str) {
+        let groups = |n: &Node| {
+            let mut g = n
+                .get("processes")
+                .and_then(Node::strings)
+                .filter(|g| !g.is_empty())
+                .unwrap_or_else(|| vec![default_group.to_string()]);
+            g.sort();
+            g.join(",")
+        };
+        // (protocol and groups, public port) -> (internal port, where, from http_service)
+        let mut seen: BTreeMap<(String, i64), Listener> = BTreeMap::new();
+        if let Some(http) = root.get("http_service") {
+            let internal = http.get("internal_port").and_then(Node::as_int);
+            for number in [80, 443] {
+                seen.insert(
+                    (format!("tcp/{}", groups(http)), number),
+                    (internal, http.key_span, true),
+                );
+            }
+        }
+        for service in root.get("services").map(Node::items).unwrap_or_default() {
+            let protocol = service
+                .get("protocol")
+                .and_then(Node::as_str)
+                .unwrap_or("tcp")
+                .to_ascii_lowercase();
+            let internal = service.get("internal_port").and_then(|p| {
+                p.as_int()
+                    .or_else(|| p.as_str().and_then(|s| s.parse().ok()))
+            });
+            for port in service.get("ports").map(Node::items).unwrap_or_default() {
+                let Some(number) = port.get("port").and_then(|p| {
+                    p.as_int()
+                        .or_else(|| p.as_str().and_then(|s| s.parse().ok()))
+                }) else {
+                    continue;
+                };
+                let key = (format!("{protocol}/{}", groups(service)), number);
+                match seen.get(&key) {
+                    Some((first_internal, _, true)) if *first_internal == internal => {}
+                    Some((_, first, _)) => {
+                        let d = Diagnostic::new(
+                            Code::E0502,
+                            self.span(port),
+                            format!("two services listen on public port {number}"),
+                        )
+                        .label("the second one")
+                        .also(Span::new(self.file, first.0, first.1), "the first one")
+                        .help("Fly's proxy routes a port to one service: remove or renumber one");
+                        self.push(d);
+                    }
+                    None => {
+                        seen.insert(key, (internal, port.span, false));
+                    }
+                }
+            }
+        }
+    }
+
     /// `[http_service]` and every `[[services]]`, as `http` and `port` blocks.
     pub(super) fn proxy_sections(
         &mut self,
