@@ -23,6 +23,7 @@ pub mod fly;
 #[doc(hidden)]
 pub mod flyctl_rules;
 pub mod format;
+pub mod import;
 pub mod lower;
 pub mod model;
 pub mod shell;

@@ -147,6 +147,17 @@ fn every_fixture_renders_for_people() {
     }
 }
 
+/// The codes of the fixtures in `tests/import/` (`<CODE>_<what>.toml`).
+fn import_fixture_codes() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import");
+    std::fs::read_dir(dir)
+        .expect("tests/import exists")
+        .map(|e| fixture_name(&e.expect("readable entry").path()))
+        .filter(|name| name.ends_with(".toml") && name.len() > 5)
+        .map(|name| name[..5].to_string())
+        .collect()
+}
+
 /// Codes no input can trigger: flyx's own bugs, tested by unit tests instead.
 const UNTRIGGERABLE: &[&str] = &["E0409"];
 
@@ -155,7 +166,10 @@ const UNTRIGGERABLE: &[&str] = &["E0409"];
 #[test]
 fn codes_fixtures_and_docs_agree() {
     let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
-    let fixture_codes: Vec<String> = fixtures().iter().map(|p| code_of(p)).collect();
+    let mut fixture_codes: Vec<String> = fixtures().iter().map(|p| code_of(p)).collect();
+    // `flyx import`'s codes (E05xx, W05xx) point into fly.toml files: their
+    // fixtures are TOML files in tests/import/, run by tests/import.rs.
+    fixture_codes.extend(import_fixture_codes());
     let docs =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/diagnostics.md"))
             .expect("docs/diagnostics.md exists");

@@ -1,11 +1,12 @@
-//! The command line: `flyx check`, `flyx build`, `flyx graph`, `flyx fmt`. The
-//! only part of flyx that reads or writes files.
+//! The command line: `flyx check`, `flyx build`, `flyx graph`, `flyx fmt`,
+//! `flyx import`. The only part of flyx that reads or writes files.
 
 mod build;
 mod check;
 mod console;
 mod fmt;
 mod graph;
+mod import;
 mod input;
 mod project;
 mod report;
@@ -62,6 +63,8 @@ pub enum Command {
     Graph(graph::GraphArgs),
     /// Rewrite .flyx files in the canonical layout, or check that they are
     Fmt(fmt::FmtArgs),
+    /// Import fly.toml files into one .flyx stack
+    Import(import::ImportArgs),
 }
 
 impl Cli {
@@ -72,6 +75,7 @@ impl Cli {
             Command::Build(args) => args.run(&self.global),
             Command::Graph(args) => args.run(&self.global),
             Command::Fmt(args) => args.run(&self.global),
+            Command::Import(args) => args.run(&self.global),
         }
     }
 }

@@ -7,7 +7,8 @@
 //! | `E02xx` | names, values and lowering         |
 //! | `E03xx` | the topology graph and Fly's rules |
 //! | `E04xx` | files, templates and output        |
-//! | `W0xxx` | warnings                           |
+//! | `E05xx` | `flyx import`: defects in fly.toml  |
+//! | `W0xxx` | warnings (`W05xx`: `flyx import`)  |
 
 use std::fmt;
 
@@ -230,6 +231,22 @@ codes! {
     E0408,
     /// flyx could not serialize a generated file (a bug in flyx)
     E0409,
+    /// import: a fly.toml value flyctl cannot read (wrong type, no check type, not TOML)
+    E0501,
+    /// import: two services of one app on the same public port
+    E0502,
+    /// import: VM memory outside Fly's limits for its CPUs
+    E0503,
+    /// import: a mount that names no volume
+    E0504,
+    /// import: an env name Fly sets on every machine
+    E0505,
+    /// import: a template placeholder left in the file
+    E0506,
+    /// import: a discontinued GPU machine
+    E0507,
+    /// import: proxy checks that belong to no `[[services]]`
+    E0508,
     /// a duration Fly clamps to its allowed range
     W0201,
     /// a private service with ports that nothing links to
@@ -240,6 +257,16 @@ codes! {
     W0303,
     /// a service that asks for Consul (LiteFS) stops idle machines
     W0304,
+    /// import: a key flyctl ignores, dropped
+    W0501,
+    /// import: a deprecated region, replaced by its successor
+    W0502,
+    /// import: a `[[services]]` that repeats `[http_service]`, dropped
+    W0503,
+    /// import: a setting flyx cannot express, dropped
+    W0504,
+    /// import: a file with no app name, named after its path
+    W0505,
 }
 
 impl Code {
