@@ -216,6 +216,64 @@ pub fn secret_name_problem(name: &str) -> Option<String> {
     None
 }
 
+/// The variables Fly sets on every machine, over an `[env]` value of the same
+/// name: the platform's (Fly's docs, "The Machine Runtime Environment") and
+/// `FLY_PROCESS_GROUP`, which flyctl writes into each machine's config
+/// (`internal/appconfig/machines.go`, `mConfig.Env["FLY_PROCESS_GROUP"]`).
+/// Any other `FLY_*` name is the app's own: flyctl passes `[env]` through.
+pub const MACHINE_ENV: &[&str] = &[
+    "FLY_ALLOC_ID",
+    "FLY_APP_NAME",
+    "FLY_IMAGE_REF",
+    "FLY_MACHINE_ID",
+    "FLY_MACHINE_VERSION",
+    "FLY_PRIVATE_IP",
+    "FLY_PROCESS_GROUP",
+    "FLY_PUBLIC_IP",
+    "FLY_REGION",
+    "FLY_VM_MEMORY_MB",
+];
+
+/// Why an `[env]` name cannot be set on a machine. flyctl takes `[env]` as a
+/// `map[string]string` and checks no name, so every name a process
+/// environment can hold is accepted (`.NET`'s `Logging__LogLevel__Default`,
+/// dashed names, lowercase), except the ones Fly overwrites.
+pub fn env_name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("an environment variable needs a name".into());
+    }
+    if name.contains('=') {
+        return Some(
+            "a process environment holds `NAME=value` strings, so a name cannot contain `=`".into(),
+        );
+    }
+    if let Some(c) = name.chars().find(|c| c.is_control()) {
+        return Some(format!(
+            "a process environment cannot hold a name with the control character {c:?}"
+        ));
+    }
+    if MACHINE_ENV.contains(&name) {
+        return Some(format!(
+            "Fly sets `{name}` on every machine and overwrites this value; read it at run time instead"
+        ));
+    }
+    if name == "PRIMARY_REGION" {
+        return Some(
+            "flyctl sets `PRIMARY_REGION` on every machine from `primary_region` (the service's `region`) and overwrites this value; set `region` instead"
+                .into(),
+        );
+    }
+    None
+}
+
+/// Whether a name can be a shell variable, `[A-Za-z_][A-Za-z0-9_]*`: what a
+/// Dockerfile's `$NAME` substitution and the build's shell can read.
+pub fn is_shell_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// Longest volume name Fly accepts.
 pub const MAX_VOLUME_NAME: usize = 30;
 
@@ -337,6 +395,48 @@ mod tests {
         assert!(app_name_problem("1drop").is_some());
         assert!(app_name_problem("drop-").is_some());
         assert!(app_name_problem(&"a".repeat(64)).is_some());
+    }
+
+    #[test]
+    fn env_names_are_what_flyctl_passes_through() {
+        for name in [
+            "PORT",
+            "Logging__LogLevel__Default",
+            "Services__identity-svc__http__0",
+            "Logging:LogLevel",
+            "lower_case",
+            "1ST",
+            "FLY_ORG",
+            "FLY_SANDBOX_APP_NAME",
+        ] {
+            assert_eq!(env_name_problem(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn env_names_fly_overwrites_or_a_process_cannot_hold_are_refused() {
+        for name in [
+            "FLY_REGION",
+            "FLY_PROCESS_GROUP",
+            "FLY_APP_NAME",
+            "PRIMARY_REGION",
+        ] {
+            let problem = env_name_problem(name).unwrap_or_default();
+            assert!(problem.contains("overwrites"), "{name}: {problem}");
+        }
+        for name in ["", "A=B", "A\nB", "A\u{0}B"] {
+            assert!(env_name_problem(name).is_some(), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn shell_names() {
+        assert!(is_shell_name("NEXT_PUBLIC_API_URL"));
+        assert!(is_shell_name("_x1"));
+        assert!(!is_shell_name("Services__a-b"));
+        assert!(!is_shell_name("1X"));
+        assert!(!is_shell_name("a:b"));
+        assert!(!is_shell_name(""));
     }
 
     #[test]

@@ -175,6 +175,10 @@ pub struct MachinePort {
     pub port: i64,
     pub handlers: Option<Vec<String>>,
     pub force_https: Option<bool>,
+    /// fly-go's `MachinePort.TLSOptions`, the same type as `http_service`'s.
+    pub tls_options: Option<TlsOptions>,
+    /// fly-go's `MachinePort.HTTPOptions`.
+    pub http_options: Option<HttpOptions>,
 }
 
 /// `[checks.NAME]` (ToplevelCheck).

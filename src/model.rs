@@ -497,6 +497,10 @@ pub struct Listen {
     pub handlers: Vec<Spanned<Handler>>,
     /// `force_https`.
     pub force_https: Option<bool>,
+    /// `tls_options` of this entry.
+    pub tls: Option<TlsOptions>,
+    /// `http_options` of this entry.
+    pub options: Option<HttpOptions>,
     /// Where it was written.
     pub span: Span,
 }

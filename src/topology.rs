@@ -172,6 +172,11 @@ pub struct VolumePlacement {
     pub region: Region,
     /// How many: one per machine of the group that mounts it.
     pub count: u32,
+    /// Whether the stack sets the count of the groups that mount it. An
+    /// uncounted group has the one machine its first deploy gives it, or the
+    /// machines a running app already has: deploy.sh then creates the volume
+    /// only for an app that has none of that name anywhere.
+    pub counted: bool,
 }
 
 /// The checked topology.

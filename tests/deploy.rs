@@ -572,13 +572,14 @@ fn private_services_get_no_public_ip_and_flycast_targets_get_a_private_one() {
         Vec::<String>::new(),
         "private: no address at all"
     );
-    assert!(
-        ips("ks-application").contains(&"shared_v4".to_string()),
-        "public"
-    );
-    assert!(
-        ips("ks-application").contains(&"v4".to_string()),
-        "public TCP ports get a dedicated IPv4"
+    // A public TCP port makes flyctl ask before it allocates anything on the
+    // first deploy (DetermineIPType "dedicated"), which a script cannot
+    // answer: deploy.sh allocates the dedicated IPv4 and the public IPv6
+    // flyctl would have, after the deploy.
+    assert_eq!(
+        ips("ks-application"),
+        ["v4", "v6"],
+        "public TCP ports get a dedicated IPv4, and the app its public IPv6"
     );
 }
 
@@ -1373,5 +1374,145 @@ fn assert_migrates_before_scaling(events: &[Vec<serde_json::Value>], command: &s
     assert!(
         release < first_scale,
         "`{command}` runs before more machines join"
+    );
+}
+
+/// The apps of `tests/cases/adopted_stack` as they already run on Fly, with
+/// machines, IPs and volumes their fly.toml files never set: several regions
+/// and groups, public IPv6 and shared IPv4 (no dedicated IPv4 on etcd, whose
+/// public TLS port would want one), a flycast address, volumes outside the
+/// primary region.
+fn running_apps() -> serde_json::Value {
+    let machines = |list: &[(&str, &str)]| -> Vec<serde_json::Value> {
+        list.iter()
+            .enumerate()
+            .map(|(i, (group, region))| {
+                serde_json::json!({"id": format!("m_old_{group}_{region}_{i}"), "group": group, "region": region})
+            })
+            .collect()
+    };
+    let volumes = |app: &str, regions: &[&str]| -> Vec<serde_json::Value> {
+        regions
+            .iter()
+            .enumerate()
+            .map(|(i, region)| {
+                serde_json::json!({"id": format!("vol_old_{app}_{i}"), "name": "data", "region": region, "size_gb": 10})
+            })
+            .collect()
+    };
+    let public = serde_json::json!([
+        {"type": "v6", "address": "2a09:8280:1::1"},
+        {"type": "shared_v4", "address": "66.241.124.1"}
+    ]);
+    serde_json::json!({
+        "apps": {
+            "acme-web": {
+                "org": "acme", "deploys": 7, "secrets": {}, "counts": {}, "volumes": [],
+                "ips": public, "groups": ["app", "worker"],
+                "machines": machines(&[("app", "ams"), ("app", "ams"), ("app", "fra"), ("worker", "ams"), ("worker", "fra")]),
+            },
+            "acme-search": {
+                "org": "acme", "deploys": 3, "secrets": {}, "counts": {},
+                "volumes": volumes("acme-search", &["ams", "fra"]),
+                "ips": [{"type": "private_v6", "address": "fdaa:0:1::3"}], "groups": ["app"],
+                "machines": machines(&[("app", "ams"), ("app", "fra")]),
+            },
+            "acme-etcd": {
+                "org": "acme", "deploys": 5, "secrets": {}, "counts": {},
+                "volumes": volumes("acme-etcd", &["fra", "fra", "fra"]),
+                "ips": public, "groups": ["app"],
+                "machines": machines(&[("app", "fra"), ("app", "fra"), ("app", "fra")]),
+            }
+        }
+    })
+}
+
+/// What deploy.sh must leave as it found it on a running app.
+fn footprint(state: &serde_json::Value) -> BTreeMap<String, String> {
+    ["acme-web", "acme-search", "acme-etcd"]
+        .iter()
+        .flat_map(|app| {
+            ["machines", "ips", "volumes", "counts"]
+                .iter()
+                .map(move |what| {
+                    (
+                        format!("{app} {what}"),
+                        state["apps"][app][what].to_string(),
+                    )
+                })
+        })
+        .collect()
+}
+
+#[test]
+fn an_adopted_stack_deploys_over_running_apps_without_changing_them() {
+    let project = Project::new(&root().join("tests/cases/adopted_stack/input.flyx"));
+    std::fs::write(project.state_path(), running_apps().to_string()).expect("state");
+    let before = footprint(&project.state());
+    let output = project.deploy(&[], &[]);
+    ok(&output);
+    assert_eq!(
+        mutating(&project.calls()),
+        [
+            "deploy --app acme-etcd --config {dir}/fly/etcd/fly.toml --remote-only --ha=false --wait-timeout 5m --yes",
+            "deploy --app acme-search --config {dir}/fly/search/fly.toml --remote-only --ha=false --wait-timeout 5m --yes --no-public-ips",
+            "deploy --app acme-web --config {dir}/fly/web/fly.toml --remote-only --ha=false --wait-timeout 5m --yes",
+        ]
+        .map(|call| call.replace("{dir}", &project.dir.path().display().to_string())),
+        "only deploys: no app, volume or IP created, no scale count for counts the file never set"
+    );
+    assert_eq!(
+        footprint(&project.state()),
+        before,
+        "machines, IPs, volumes and counts as they were"
+    );
+    let events = project.events();
+    assert!(
+        !events.iter().any(|e| kind(e).ends_with("_machine")),
+        "no machine launched or destroyed: {events:?}"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("acme-etcd has no dedicated IPv4")
+            && stderr.contains("ips allocate-v4 --app acme-etcd"),
+        "the app that lacks the address its public TCP port wants is told, not changed: {stderr}"
+    );
+    let calls = project.calls().len();
+    ok(&project.deploy(&[], &[]));
+    assert_eq!(
+        mutating(&project.calls()[calls..]).len(),
+        3,
+        "a second run deploys again and changes nothing else"
+    );
+    assert_eq!(footprint(&project.state()), before);
+}
+
+#[test]
+fn a_never_deployed_stack_gets_its_first_volume_and_addresses_once() {
+    let project = Project::new(&root().join("tests/cases/adopted_stack/input.flyx"));
+    ok(&project.deploy(&[], &[]));
+    let events = project.events();
+    assert_fresh_run(&project, &events);
+    assert_eq!(
+        ip_kinds(&project, "acme-web"),
+        ["v6", "shared_v4"],
+        "flyctl's first deploy"
+    );
+    assert_eq!(
+        ip_kinds(&project, "acme-search"),
+        ["private_v6"],
+        "flycast, nothing public"
+    );
+    assert_eq!(
+        ip_kinds(&project, "acme-etcd"),
+        ["v4", "v6"],
+        "flyctl only offers addresses at a prompt for a `tls`-only port (DetermineIPType \"dedicated\"): deploy.sh allocates them after the first deploy"
+    );
+    let before = creations(&project.events());
+    ok(&project.deploy(&[], &[]));
+    assert_eq!(
+        creations(&project.events()),
+        before,
+        "a second run creates nothing"
     );
 }

@@ -1,32 +1,77 @@
 //! What a service exposes: ports used once, checks on real ports, public ports
 //! the proxy listens on, and no `force_https` where flycast callers arrive.
 
+use super::placement::section_groups;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::model::{Protocol, Service};
-use crate::span::Span;
+use crate::span::{Span, Spanned};
 
-/// Reports ports a service uses twice, inside or outside the proxy.
-pub fn duplicate_ports(service: &Service, diagnostics: &mut Diagnostics) {
+/// One port a service uses: where, and on which machines.
+struct PortUse<'a> {
+    protocol: Protocol,
+    port: u16,
+    span: Span,
+    why: &'a str,
+    /// The process groups whose machines get the section, or every group for
+    /// a proxy port (the app's IPs are shared by all its machines).
+    groups: Vec<&'a str>,
+}
+
+/// Reports ports a service uses twice. An internal port is taken once per
+/// process group: flyctl gives each machine only the sections of its own
+/// group (`Config.Flatten` in `internal/appconfig/processgroups.go`), so
+/// sections for disjoint groups may share one. A port the proxy listens on
+/// belongs to the app's IPs, which every group shares.
+pub fn duplicate_ports(service: &Service, groups: &[String], diagnostics: &mut Diagnostics) {
     const FIRST: &str = "first used here";
     const HTTP: &str = "a public `http` block has the proxy listen on 80 and 443";
-    let mut internal: Vec<(Protocol, u16, Span, &str)> = Vec::new();
-    let mut external: Vec<(Protocol, u16, Span, &str)> = Vec::new();
+    let default = super::config::default_group(groups);
+    let served = |processes: &[Spanned<String>]| -> Vec<&str> {
+        let serves = section_groups(processes, default);
+        groups
+            .iter()
+            .map(String::as_str)
+            .filter(|g| serves(g))
+            .collect()
+    };
+    let every: Vec<&str> = groups.iter().map(String::as_str).collect();
+    let mut internal: Vec<PortUse> = Vec::new();
+    let mut external: Vec<PortUse> = Vec::new();
+    let proxy = |protocol, port, span, why| PortUse {
+        protocol,
+        port,
+        span,
+        why,
+        groups: every.clone(),
+    };
     if let Some(http) = &service.http {
-        internal.push((Protocol::Tcp, http.port.value, http.port.span, FIRST));
+        internal.push(PortUse {
+            protocol: Protocol::Tcp,
+            port: http.port.value,
+            span: http.port.span,
+            why: FIRST,
+            groups: served(&http.proxy.processes),
+        });
         if http.public.value {
-            external.push((Protocol::Tcp, 80, http.public.span, HTTP));
-            external.push((Protocol::Tcp, 443, http.public.span, HTTP));
+            external.push(proxy(Protocol::Tcp, 80, http.public.span, HTTP));
+            external.push(proxy(Protocol::Tcp, 443, http.public.span, HTTP));
         }
     }
     for port in &service.ports {
-        internal.push((
-            port.protocol,
-            port.internal.value,
-            port.internal.span,
-            FIRST,
-        ));
+        internal.push(PortUse {
+            protocol: port.protocol,
+            port: port.internal.value,
+            span: port.internal.span,
+            why: FIRST,
+            groups: served(&port.proxy.processes),
+        });
         for listen in &port.listen {
-            external.push((port.protocol, listen.port.value, listen.port.span, FIRST));
+            external.push(proxy(
+                port.protocol,
+                listen.port.value,
+                listen.port.span,
+                FIRST,
+            ));
         }
     }
     report_repeats(service, &internal, "listens on", diagnostics);
@@ -35,30 +80,42 @@ pub fn duplicate_ports(service: &Service, diagnostics: &mut Diagnostics) {
 
 fn report_repeats(
     service: &Service,
-    ports: &[(Protocol, u16, Span, &str)],
+    ports: &[PortUse<'_>],
     verb: &str,
     diagnostics: &mut Diagnostics,
 ) {
-    for (i, (protocol, port, span, _)) in ports.iter().enumerate() {
-        if let Some((_, _, first, why)) = ports[..i]
-            .iter()
-            .find(|(p, n, _, _)| p == protocol && n == port)
-        {
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::E0315,
-                    *span,
-                    format!(
-                        "`{}` {verb} {} port {port} twice",
-                        service.name.value,
-                        protocol.as_str()
-                    ),
-                )
-                .label("used again here")
-                .also(*first, *why)
-                .help("give each port its own number; Fly's health checks break on duplicate services"),
-            );
-        }
+    for (i, used) in ports.iter().enumerate() {
+        let Some((first, shared)) = ports[..i].iter().find_map(|earlier| {
+            let same = earlier.protocol == used.protocol && earlier.port == used.port;
+            let shared = earlier.groups.iter().find(|g| used.groups.contains(g));
+            same.then_some(shared).flatten().map(|g| (earlier, *g))
+        }) else {
+            continue;
+        };
+        let on = if service.processes.is_empty() {
+            String::new()
+        } else {
+            format!(" in process group `{shared}`")
+        };
+        diagnostics.push(
+            Diagnostic::new(
+                Code::E0315,
+                used.span,
+                format!(
+                    "`{}` {verb} {} port {}{on} twice",
+                    service.name.value,
+                    used.protocol.as_str(),
+                    used.port
+                ),
+            )
+            .label("used again here")
+            .also(first.span, first.why)
+            .help(if verb == "listens on" && !service.processes.is_empty() {
+                "give each port its own number, or give the sections disjoint `processes`; Fly's health checks break on duplicate services"
+            } else {
+                "give each port its own number; Fly's health checks break on duplicate services"
+            }),
+        );
     }
 }
 

@@ -122,7 +122,7 @@ fn resolve_service(
     config::vm_groups(service, diagnostics);
     config::statics(service, diagnostics);
     config::secret_looking_env(service, diagnostics);
-    exposure::duplicate_ports(service, diagnostics);
+    exposure::duplicate_ports(service, &groups, diagnostics);
     exposure::check_ports(service, diagnostics);
     exposure::public_ports(service, diagnostics);
     exposure::privileged_ports(service, diagnostics);

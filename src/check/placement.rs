@@ -99,7 +99,12 @@ pub fn volumes(
 ) -> Vec<VolumePlacement> {
     let mut out = Vec::new();
     for (index, volume) in service.volumes.iter().enumerate() {
-        let placements = machines_of(machines, section_groups(&volume.processes, default_group));
+        let mounts = section_groups(&volume.processes, default_group);
+        let counted = machines
+            .iter()
+            .filter(|m| mounts(&m.group))
+            .all(|m| m.counted);
+        let placements = machines_of(machines, mounts);
         for region in &volume.regions {
             if !placements.iter().any(|(r, _)| *r == region.value) {
                 diagnostics.push(
@@ -141,6 +146,7 @@ pub fn volumes(
                 volume: index,
                 region,
                 count,
+                counted,
             });
         }
     }

@@ -151,6 +151,10 @@ codes! {
     E0241,
     /// a custom domain that is not a hostname Fly can issue a certificate for
     E0237,
+    /// `tls { }` or `options { }` in a port that has no `external` port
+    E0242,
+    /// a build argument name the Dockerfile flyx writes cannot declare
+    E0243,
     /// a link or reference to a service or store that does not exist
     E0301,
     /// services that must each deploy before the other

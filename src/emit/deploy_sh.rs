@@ -133,6 +133,8 @@ struct VolumeContext {
     name: String,
     region: String,
     count: u32,
+    /// Whether the stack sets the count: `ensure_volumes`, else `ensure_first_volume`.
+    counted: bool,
     size_gb: u64,
     flags: Vec<String>,
 }
@@ -444,6 +446,7 @@ fn service(
                     name: quote(&volume.name.value),
                     region: placement.region.code().to_string(),
                     count: placement.count,
+                    counted: placement.counted,
                     size_gb: volume.size_gb.map_or(1, |s| s.value),
                     flags,
                 }

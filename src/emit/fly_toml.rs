@@ -247,6 +247,10 @@ struct PortSection {
     handlers: Vec<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     force_https: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tls_options: Option<TlsSection>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    http_options: Option<HttpOptionsSection>,
 }
 
 #[derive(Debug, Serialize)]
@@ -618,6 +622,8 @@ fn port_section(port: &Port, groups: &Groups<'_>) -> ServiceSection {
             port: port.internal.value,
             handlers: Vec::new(),
             force_https: None,
+            tls_options: None,
+            http_options: None,
         }]
     } else {
         port.listen
@@ -626,6 +632,8 @@ fn port_section(port: &Port, groups: &Groups<'_>) -> ServiceSection {
                 port: l.port.value,
                 handlers: l.handlers.iter().map(|h| h.value.as_str()).collect(),
                 force_https: l.force_https,
+                tls_options: l.tls.as_ref().map(tls),
+                http_options: l.options.as_ref().map(http_options),
             })
             .collect()
     };

@@ -196,6 +196,7 @@ pub fn lower_port(block: &Block, sink: &Sink) -> Option<Port> {
     let external = f.port("external");
     let handlers = handlers(&mut f);
     let force_https = f.bool("force_https").map(|b| b.value);
+    let entry = entry_options(&mut f);
     let mut listen: Vec<Listen> = f
         .blocks("listen")
         .into_iter()
@@ -217,19 +218,24 @@ pub fn lower_port(block: &Block, sink: &Sink) -> Option<Port> {
                 port,
                 handlers,
                 force_https,
+                tls: entry.tls,
+                options: entry.options,
                 span: port.span,
             },
         );
-    } else if !handlers.is_empty() {
-        sink.push(
-            Diagnostic::new(
-                Code::E0206,
-                handlers[0].span,
-                "`handlers` need an `external` port",
-            )
-            .label("handlers apply to a port the proxy listens on")
-            .help("add `external = 443` (or use a `listen { port = ... }` block)"),
-        );
+    } else {
+        if !handlers.is_empty() {
+            sink.push(
+                Diagnostic::new(
+                    Code::E0206,
+                    handlers[0].span,
+                    "`handlers` need an `external` port",
+                )
+                .label("handlers apply to a port the proxy listens on")
+                .help("add `external = 443` (or use a `listen { port = ... }` block)"),
+            );
+        }
+        entry.report_without_external(&label.name, sink);
     }
     Some(Port {
         name: Spanned::new(label.name.clone(), label.span),
@@ -241,6 +247,54 @@ pub fn lower_port(block: &Block, sink: &Sink) -> Option<Port> {
         checks,
         span: block.span,
     })
+}
+
+/// The `tls { }` and `options { }` of one `[[services.ports]]` entry, with
+/// where they were written.
+struct EntryOptions {
+    tls: Option<TlsOptions>,
+    options: Option<HttpOptions>,
+    written: Vec<(&'static str, crate::span::Span)>,
+}
+
+/// Reads `tls { }` and `options { }` inside a `port` or `listen` block: the
+/// `tls_options` and `http_options` of its entry (fly-go's `MachinePort`).
+fn entry_options(f: &mut Fields<'_>) -> EntryOptions {
+    let sink = f.sink();
+    let mut written = Vec::new();
+    let tls = f.block("tls").map(|b| {
+        written.push(("tls", b.kind.span));
+        lower_tls(b, sink)
+    });
+    let options = f.block("options").map(|b| {
+        written.push(("options", b.kind.span));
+        lower_http_options(b, sink)
+    });
+    EntryOptions {
+        tls,
+        options,
+        written,
+    }
+}
+
+impl EntryOptions {
+    /// A port without `external` has no entry of its own for the options to
+    /// go on (E0242): flyx would only write its internal port for flycast.
+    fn report_without_external(&self, port: &str, sink: &Sink) {
+        for (block, span) in &self.written {
+            sink.push(
+                Diagnostic::new(
+                    Code::E0242,
+                    *span,
+                    format!("`{block}` in port `{port}`, which has no `external` port"),
+                )
+                .label("applies to the port the proxy listens on")
+                .help(format!(
+                    "add `external = 443` to port `{port}`, or move `{block} {{ }}` into the `listen {{ }}` block it belongs to"
+                )),
+            );
+        }
+    }
 }
 
 fn handlers(f: &mut Fields<'_>) -> Vec<Spanned<Handler>> {
@@ -265,12 +319,15 @@ fn lower_listen(block: &Block, sink: &Sink) -> Option<Listen> {
     let port = f.required("port", "port = 443", |f, n| f.port(n));
     let handlers = handlers(&mut f);
     let force_https = f.bool("force_https").map(|b| b.value);
+    let entry = entry_options(&mut f);
     f.finish();
     let port = port?;
     Some(Listen {
         port,
         handlers,
         force_https,
+        tls: entry.tls,
+        options: entry.options,
         span: block.span,
     })
 }

@@ -53,6 +53,7 @@ pub fn lower(block: &Block, project: &Project, sink: &Sink) -> Option<Service> {
         .map(|b| lower_env(b, sink))
         .unwrap_or_default();
     build::add_build_env(&mut source, &build_env, &env, sink);
+    check_generated_build_args(&source, sink);
     let consul = f.bool("consul");
     let secrets = lower_secrets(&mut f, consul.is_some_and(|c| c.value));
     let links = network::lower_links(&mut f);
@@ -566,21 +567,7 @@ pub fn text_entries(block: &Block, sink: &Sink, what: &str) -> Vec<EnvVar> {
 }
 
 fn check_env_name(name: &Spanned<String>, sink: &Sink) {
-    let valid = name
-        .value
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !name.value.starts_with(|c: char| c.is_ascii_digit());
-    let problem = if !valid {
-        Some("environment variable names use letters, digits and `_`, not starting with a digit")
-    } else if name.value.starts_with("FLY_") {
-        Some("names starting with `FLY_` are reserved: Fly sets them on every machine")
-    } else if name.value == "PRIMARY_REGION" {
-        Some("Fly sets `PRIMARY_REGION` from the primary region and ignores this value")
-    } else {
-        None
-    };
-    if let Some(problem) = problem {
+    if let Some(problem) = fly::env_name_problem(&name.value) {
         sink.push(
             Diagnostic::new(
                 Code::E0220,
@@ -589,6 +576,34 @@ fn check_env_name(name: &Spanned<String>, sink: &Sink) {
             )
             .label("not a name flyx can set")
             .help(problem),
+        );
+    }
+}
+
+/// A runtime build's arguments become `ARG NAME` lines in the Dockerfile
+/// flyx writes, and the build reads them as shell variables: a name a shell
+/// cannot hold (`$key-x` is `$key` then `-x`, docker/buildx#3145) is E0243.
+/// The user's own Dockerfile takes any name flyctl's `--build-arg` passes.
+fn check_generated_build_args(source: &Source, sink: &Sink) {
+    let Source::Runtime(build) = source else {
+        return;
+    };
+    for arg in build
+        .args
+        .iter()
+        .filter(|a| !fly::is_shell_name(&a.name.value))
+    {
+        sink.push(
+            Diagnostic::new(
+                Code::E0243,
+                arg.name.span,
+                format!(
+                    "`{}` cannot be a build argument of the Dockerfile flyx writes",
+                    arg.name.value
+                ),
+            )
+            .label("the generated Dockerfile declares it with `ARG`")
+            .help("build arguments of a runtime build use letters, digits and `_`, not starting with a digit: rename it (the env entry may keep its name if it stays out of `build_env`), or build from your own Dockerfile"),
         );
     }
 }
