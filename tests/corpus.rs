@@ -88,6 +88,12 @@ fn round_trip(path: &Path) -> Outcome {
     let Some(flyx_text) = imported.flyx else {
         return Outcome::Broken(codes(&imported.diagnostics, true));
     };
+    // What import writes is already in `flyx fmt`'s layout.
+    assert_eq!(
+        flyx::format::format_source("stack.flyx", &flyx_text).as_deref(),
+        Ok(flyx_text.as_str()),
+        "{name}: the import is not fmt-clean"
+    );
     let (sources, file) = Sources::single("stack.flyx", flyx_text);
     let checked = flyx::check(&sources, file);
     let Some(topology) = checked.topology else {

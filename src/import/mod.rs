@@ -225,7 +225,14 @@ fn stack_text(apps: &mut [ImportedApp], inputs: &[Input], options: &Options) -> 
         format!("Imported by `flyx import` from {}.", names.join(", ")),
         "Check it with `flyx check`; `flyx build` writes the fly.toml files again.".into(),
     ];
-    write::file(&header, &blocks)
+    formatted(write::file(&header, &blocks))
+}
+
+/// The stack in `flyx fmt`'s layout. The writer only writes text that parses
+/// (the corpus test asserts that every import is fmt-clean); should it ever
+/// not, the text is returned as written, and `flyx check` reports where.
+fn formatted(text: String) -> String {
+    crate::format::format_source("stack.flyx", &text).unwrap_or(text)
 }
 
 /// The region most apps name (the first by name on a tie).
