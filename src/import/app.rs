@@ -750,19 +750,7 @@ type Fields = &'static [(&'static str, &'static str)];
 
 /// Names Fly sets on every machine (docs: machines/runtime-environment).
 fn is_reserved_env(name: &str) -> bool {
-    matches!(
-        name,
-        "FLY_APP_NAME"
-            | "FLY_MACHINE_ID"
-            | "FLY_ALLOC_ID"
-            | "FLY_REGION"
-            | "FLY_PUBLIC_IP"
-            | "FLY_IMAGE_REF"
-            | "FLY_MACHINE_VERSION"
-            | "FLY_PRIVATE_IP"
-            | "FLY_PROCESS_GROUP"
-            | "FLY_VM_MEMORY_MB"
-    )
+    crate::fly::MACHINE_ENV.contains(&name)
 }
 
 /// A value left from a template: `{{ }}`, `${ }`, `<app-name>`, `your-app`.
