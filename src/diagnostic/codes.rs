@@ -150,6 +150,14 @@ codes! {
     E0241,
     /// a custom domain that is not a hostname Fly can issue a certificate for
     E0237,
+    /// an `entrypoint` or `exec` that is not a command
+    E0242,
+    /// `exec` on a service whose command something else decides
+    E0243,
+    /// a `machine_config` or `ignorefile` flyctl cannot read as written
+    E0244,
+    /// a buildpacks `builder` or buildpack that is not an image or buildpack name
+    E0245,
     /// a link or reference to a service or store that does not exist
     E0301,
     /// services that must each deploy before the other
@@ -232,6 +240,12 @@ codes! {
     E0409,
     /// a duration Fly clamps to its allowed range
     W0201,
+    /// `release_command_timeout` without a `release_command`
+    W0202,
+    /// `ignorefile` on your own Dockerfile, which Fly's Depot builder does not read
+    W0203,
+    /// an `entrypoint` on a service with schedules: supercronic runs through it
+    W0204,
     /// a private service with ports that nothing links to
     W0301,
     /// an environment variable that looks like a secret

@@ -8,6 +8,7 @@
 mod build;
 mod fields;
 pub mod keywords;
+mod machine;
 mod network;
 mod ops;
 mod project;
