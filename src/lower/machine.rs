@@ -116,7 +116,7 @@ fn machine_config(text: Spanned<String>, sink: &Sink) -> Option<MachineConfig> {
             text.span,
         ))),
         Some(problem) => {
-            unreadable(&text, &problem, "write inline JSON (`\"{ \\\"containers\\\": [...] }\"`) or a path such as \"fly/edge.machine.json\"", sink);
+            unreadable(&text, &problem, "write inline JSON (`\"{ \\\"containers\\\": [...] }\"`) or a path such as \"config/edge.machine.json\"", sink);
             None
         }
     }
