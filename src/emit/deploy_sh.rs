@@ -480,7 +480,10 @@ fn service(
 
 /// The folder `fly deploy` builds in, relative to the project; none for images.
 fn build_context(service: &Service) -> Option<String> {
-    service.source.context().map(|context| quote(&context.value))
+    service
+        .source
+        .context()
+        .map(|context| quote(&context.value))
 }
 
 /// Everything `fly deploy` needs to run without a prompt.
@@ -618,7 +621,11 @@ fn recipe(
             "buildpacks\0{}\0{}\0{:?}\0{args:?}\0{:?}",
             build.context.value,
             build.builder.value,
-            build.buildpacks.iter().map(|b| &b.value).collect::<Vec<_>>(),
+            build
+                .buildpacks
+                .iter()
+                .map(|b| &b.value)
+                .collect::<Vec<_>>(),
             build.ignorefile.as_ref().map(|i| &i.value)
         )),
         Source::Runtime(build) => Some(format!(

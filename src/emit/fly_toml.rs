@@ -815,7 +815,23 @@ fn file(f: &crate::model::FileMount, groups: &Groups<'_>) -> FileSection {
 
 #[cfg(test)]
 mod tests {
-    use super::serialize;
+    use super::{relative_from, serialize};
+
+    #[test]
+    fn a_machine_config_path_is_written_from_the_build_context() {
+        assert_eq!(relative_from(".", "config/edge.json"), "config/edge.json");
+        assert_eq!(relative_from("./", "./edge.json"), "edge.json");
+        assert_eq!(
+            relative_from("dispatch", "config/d.json"),
+            "../config/d.json"
+        );
+        assert_eq!(relative_from("apps/api", "apps/api/m.json"), "m.json");
+        assert_eq!(
+            relative_from("apps/api", "apps/web/m.json"),
+            "../web/m.json"
+        );
+        assert_eq!(relative_from("apps/api/", "m.json"), "../../m.json");
+    }
 
     #[test]
     fn a_serializer_failure_is_an_error_not_a_comment() {

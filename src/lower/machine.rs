@@ -34,11 +34,7 @@ pub fn lower(f: &mut Fields<'_>) -> Start {
 
 /// A command as fly.toml's `[experimental]` writes it: a list of strings, the
 /// program first. A string is refused: flyctl would run it as one word.
-fn command(
-    f: &mut Fields<'_>,
-    name: &'static str,
-    example: &str,
-) -> Option<Spanned<Vec<String>>> {
+fn command(f: &mut Fields<'_>, name: &'static str, example: &str) -> Option<Spanned<Vec<String>>> {
     let sink = f.sink();
     let value = f.value(name)?;
     if let ValueKind::String(_) = value.kind {
@@ -96,7 +92,12 @@ fn machine_config(text: Spanned<String>, sink: &Sink) -> Option<MachineConfig> {
                 text.span,
             ))),
             Some(problem) => {
-                unreadable(&text, &problem, "write one JSON object, as `fly machine run --machine-config` takes it", sink);
+                unreadable(
+                    &text,
+                    &problem,
+                    "write one JSON object, as `fly machine run --machine-config` takes it",
+                    sink,
+                );
                 None
             }
         };
@@ -116,7 +117,12 @@ fn machine_config(text: Spanned<String>, sink: &Sink) -> Option<MachineConfig> {
             text.span,
         ))),
         Some(problem) => {
-            unreadable(&text, &problem, "write inline JSON (`\"{ \\\"containers\\\": [...] }\"`) or a path such as \"config/edge.machine.json\"", sink);
+            unreadable(
+                &text,
+                &problem,
+                "write inline JSON (`\"{ \\\"containers\\\": [...] }\"`) or a path such as \"config/edge.machine.json\"",
+                sink,
+            );
             None
         }
     }
