@@ -20,7 +20,7 @@ pub struct Start {
 
 /// Reads `entrypoint`, `exec` and `machine_config` from a service block.
 pub fn lower(f: &mut Fields<'_>) -> Start {
-    let entrypoint = command(f, "entrypoint", "[\"/bin/sh\", \"-c\"]");
+    let entrypoint = command(f, "entrypoint", "[\"/usr/bin/tini\", \"--\"]");
     let exec = command(f, "exec", "[\"redis-server\", \"--appendonly\", \"yes\"]");
     let machine_config = f
         .string("machine_config")
