@@ -28,6 +28,10 @@ pub struct Config {
     pub kill_timeout: Option<GoDuration>,
     pub swap_size_mb: Option<i64>,
     pub console_command: Option<String>,
+    /// A string starting with `{` (JSON) or a path ending in `.json`
+    /// (`config.ParseConfig`).
+    pub machine_config: Option<String>,
+    pub experimental: Option<Experimental>,
     pub build: Option<Build>,
     pub deploy: Option<Deploy>,
     pub env: Option<BTreeMap<String, String>>,
@@ -43,9 +47,21 @@ pub struct Config {
     pub files: Option<Vec<File>>,
 }
 
+/// `[experimental]` (appconfig.Experimental): the start command. flyctl also
+/// reads a bare string as a one-word list (`stringOrSliceToSlice`); flyx
+/// writes lists only.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Experimental {
+    pub entrypoint: Option<Vec<String>>,
+    pub exec: Option<Vec<String>>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Build {
+    pub builder: Option<String>,
+    pub buildpacks: Option<Vec<String>>,
     pub image: Option<String>,
     pub dockerfile: Option<String>,
     pub ignorefile: Option<String>,
@@ -59,6 +75,7 @@ pub struct Build {
 pub struct Deploy {
     pub strategy: Option<String>,
     pub release_command: Option<String>,
+    pub release_command_timeout: Option<GoDuration>,
     pub wait_timeout: Option<GoDuration>,
     pub max_unavailable: Option<f64>,
 }
@@ -362,6 +379,12 @@ fn parse_size(text: &str, base: i64) -> Option<i64> {
 impl Config {
     /// The checks flyctl's `Validate` and `ValidateGroups` make (appconfig/validation.go).
     fn validate(&self) -> Result<(), String> {
+        if let Some(machine_config) = &self.machine_config
+            && !machine_config.starts_with('{')
+            && !machine_config.ends_with(".json")
+        {
+            return Err(format!("invalid machine config source: {machine_config:?}"));
+        }
         if let Some(deploy) = &self.deploy {
             if let Some(strategy) = &deploy.strategy
                 && !["canary", "rolling", "immediate", "bluegreen"].contains(&strategy.as_str())

@@ -95,6 +95,15 @@ pub struct Service {
     pub post_deploy: Vec<PostDeploy>,
     /// `schedule` blocks: jobs supercronic runs in the `cron` process group.
     pub schedules: Vec<Schedule>,
+    /// `entrypoint = ["/bin/sh", "-c"]`: `[experimental] entrypoint`, put in
+    /// front of every process group's command (and the release command).
+    pub entrypoint: Option<Spanned<Vec<String>>>,
+    /// `exec = ["redis-server", "--x"]`: `[experimental] exec`, run instead of
+    /// the image's ENTRYPOINT and CMD.
+    pub exec: Option<Spanned<Vec<String>>>,
+    /// `machine_config = "..."`: top-level `machine_config`, the JSON flyctl
+    /// merges into every machine's config (multi-container machines).
+    pub machine_config: Option<MachineConfig>,
     /// The header: `service api`.
     pub span: Span,
 }
@@ -152,14 +161,28 @@ pub enum Source {
     Dockerfile(DockerBuild),
     /// `build { runtime = rust ... }`: flyx writes the Dockerfile.
     Runtime(RuntimeBuild),
+    /// `build { builder = "heroku/builder:24" }`: Cloud Native Buildpacks.
+    Buildpacks(BuildpacksBuild),
 }
 
 impl Source {
+    /// The folder `fly deploy` builds in, relative to the `.flyx` file's
+    /// folder; none for an image.
+    pub fn context(&self) -> Option<&Spanned<String>> {
+        match self {
+            Source::Dockerfile(build) => Some(&build.context),
+            Source::Runtime(build) => Some(&build.context),
+            Source::Buildpacks(build) => Some(&build.context),
+            Source::Image(_) | Source::Missing => None,
+        }
+    }
+
     /// The build's arguments, to add env values the build needs to.
     pub fn build_args_mut(&mut self) -> Option<&mut Vec<EnvVar>> {
         match self {
             Source::Dockerfile(build) => Some(&mut build.args),
             Source::Runtime(build) => Some(&mut build.args),
+            Source::Buildpacks(build) => Some(&mut build.args),
             Source::Image(_) | Source::Missing => None,
         }
     }
@@ -169,6 +192,7 @@ impl Source {
         match self {
             Source::Dockerfile(build) => &build.args,
             Source::Runtime(build) => &build.args,
+            Source::Buildpacks(build) => &build.args,
             Source::Image(_) | Source::Missing => &[],
         }
     }
@@ -185,8 +209,37 @@ pub struct DockerBuild {
     pub target: Option<Spanned<String>>,
     /// `[build.args]`.
     pub args: Vec<EnvVar>,
+    /// `ignorefile`, relative to the `.flyx` file's folder.
+    pub ignorefile: Option<Spanned<String>>,
     /// The `build` block.
     pub span: Span,
+}
+
+/// A build with Cloud Native Buildpacks: no Dockerfile, a builder image that
+/// detects the app (`[build] builder` and `buildpacks`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BuildpacksBuild {
+    /// Build context, relative to the `.flyx` file's folder.
+    pub context: Spanned<String>,
+    /// The builder image: `[build] builder`.
+    pub builder: Spanned<String>,
+    /// The buildpacks to run, in order; empty means the builder's own order.
+    pub buildpacks: Vec<Spanned<String>>,
+    /// `[build.args]`: the builder passes them to the buildpacks as env.
+    pub args: Vec<EnvVar>,
+    /// `ignorefile`, relative to the `.flyx` file's folder.
+    pub ignorefile: Option<Spanned<String>>,
+    /// The `build` block.
+    pub span: Span,
+}
+
+/// Where a machine config's JSON comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MachineConfig {
+    /// The JSON itself, checked to be an object.
+    Inline(Spanned<String>),
+    /// A `.json` file, relative to the `.flyx` file's folder.
+    File(Spanned<String>),
 }
 
 /// A build whose Dockerfile flyx writes from a runtime template.
@@ -803,6 +856,8 @@ pub struct Deploy {
     pub release_command: Option<Text>,
     /// `wait_timeout`.
     pub wait_timeout: Option<Spanned<Duration>>,
+    /// `release_command_timeout`.
+    pub release_command_timeout: Option<Spanned<Duration>>,
     /// `max_unavailable`.
     pub max_unavailable: Option<Spanned<f64>>,
     /// The block, if written.

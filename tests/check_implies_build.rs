@@ -34,11 +34,24 @@ struct Spec {
     release: Option<usize>,
     step: bool,
     link: bool,
+    start: usize,
+    release_timeout: bool,
 }
+
+/// How a generated service's machines start, some of which check must refuse
+/// with some sources (`exec` beside processes or a runtime).
+const STARTS: &[&str] = &[
+    "",
+    "  entrypoint = [\"/usr/bin/tini\", \"--\"]",
+    "  exec = [\"bin/server\", \"--port\", \"8080\"]",
+    "  machine_config = \"{\\\"containers\\\": [{\\\"name\\\": \\\"app\\\"}]}\"",
+    "  machine_config = \"config/machine.json\"",
+    "  machine_config = \"[]\"",
+];
 
 fn spec() -> impl Strategy<Value = Spec> {
     (
-        0usize..6,
+        0usize..8,
         0..COMMANDS.len(),
         0usize..4,
         prop::option::of(0u32..2),
@@ -47,9 +60,10 @@ fn spec() -> impl Strategy<Value = Spec> {
         prop::option::of(0..COMMANDS.len()),
         any::<bool>(),
         any::<bool>(),
+        (0..STARTS.len(), any::<bool>()),
     )
         .prop_map(
-            |(source, command, http, min_running, processes, group_vm, release, step, link)| Spec {
+            |(
                 source,
                 command,
                 http,
@@ -59,6 +73,19 @@ fn spec() -> impl Strategy<Value = Spec> {
                 release,
                 step,
                 link,
+                (start, release_timeout),
+            )| Spec {
+                source,
+                command,
+                http,
+                min_running,
+                processes,
+                group_vm,
+                release,
+                step,
+                link,
+                start,
+                release_timeout,
             },
         )
 }
@@ -86,7 +113,9 @@ fn service(out: &mut String, i: usize, spec: &Spec) {
         2 => format!("  build {{ runtime = python  start = {command} }}"),
         3 => format!("  build {{ runtime = rust  binary = \"s{i}\" }}"),
         4 => "  build { runtime = go }".to_string(),
-        _ => "  build { runtime = static  output = \"dist\" }".to_string(),
+        5 => "  build { runtime = static  output = \"dist\" }".to_string(),
+        6 => "  build { context = \"app\"  builder = \"heroku/builder:24\"  buildpacks = [\"heroku/nodejs\"]  ignorefile = \"app/.ignore\" }".to_string(),
+        _ => "  build { dockerfile = \"docker/Dockerfile\"  ignorefile = \"docker/ignore\" }".to_string(),
     };
     let _ = writeln!(out, "{source}");
     let groups = if spec.processes {
@@ -122,10 +151,18 @@ fn service(out: &mut String, i: usize, spec: &Spec) {
     if spec.processes && spec.group_vm {
         let _ = writeln!(out, "  vm {{ processes = [worker]  memory = 2gb }}");
     }
+    let timeout = if spec.release_timeout {
+        "  release_command_timeout = 10m"
+    } else {
+        ""
+    };
     if let Some(release) = spec.release {
         let release = serde_json::to_string(COMMANDS[release]).unwrap_or_default();
-        let _ = writeln!(out, "  deploy {{ release_command = {release} }}");
+        let _ = writeln!(out, "  deploy {{ release_command = {release}{timeout} }}");
+    } else if spec.release_timeout {
+        let _ = writeln!(out, "  deploy {{{timeout} }}");
     }
+    let _ = writeln!(out, "{}", STARTS[spec.start]);
     if spec.step {
         let _ = writeln!(out, "  post_deploy warm {{ command = \"bin/warm\" }}");
     }
@@ -164,6 +201,8 @@ fn the_generator_writes_both_valid_and_refused_stacks() {
         release: Some(1),
         step: true,
         link: false,
+        start: 0,
+        release_timeout: true,
     };
     let built = flyx::exercise::everything(&stack(std::slice::from_ref(&plain), true));
     assert!(
@@ -178,4 +217,20 @@ fn the_generator_writes_both_valid_and_refused_stacks() {
     let refused = flyx::exercise::everything(&stack(&[broken], true));
     assert_eq!(refused.files, 0);
     assert!(refused.diagnostics > 0);
+    // A buildpacks build that starts through an entrypoint and a machine
+    // config file builds; `exec` beside its process groups does not.
+    let packs = Spec {
+        source: 6,
+        start: 1,
+        ..plain.clone()
+    };
+    let machine = Spec {
+        start: 4,
+        processes: false,
+        ..packs.clone()
+    };
+    let built = flyx::exercise::everything(&stack(&[packs.clone(), machine], true));
+    assert!(built.files > 0);
+    let exec = Spec { start: 2, ..packs };
+    assert_eq!(flyx::exercise::everything(&stack(&[exec], true)).files, 0);
 }

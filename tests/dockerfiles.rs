@@ -306,8 +306,9 @@ fn build_arguments_are_declared_and_no_secret_is_in_any_layer() {
 }
 
 #[test]
-fn own_dockerfiles_and_images_get_no_generated_dockerfile() {
+fn own_dockerfiles_images_and_buildpacks_get_no_generated_dockerfile() {
     let mut seen = 0;
+    let mut buildpacks = 0;
     for (_, topology, outputs) in emitted() {
         for service in &topology.stack.services {
             let name = &service.name.value;
@@ -342,11 +343,26 @@ fn own_dockerfiles_and_images_get_no_generated_dockerfile() {
                         "{name}"
                     );
                 }
+                Source::Buildpacks(packs) => {
+                    buildpacks += 1;
+                    assert!(
+                        toml.contains(&format!("[build]\nbuilder = \"{}\"", packs.builder.value)),
+                        "{name}: {toml}"
+                    );
+                    assert!(!toml.contains("dockerfile ="), "{name}: {toml}");
+                    for file in ["Dockerfile", "Dockerfile.dockerignore"] {
+                        assert!(
+                            outputs.get(&format!("{name}/{file}")).is_none(),
+                            "{name}: a buildpacks build got a {file}"
+                        );
+                    }
+                }
                 _ => {}
             }
         }
     }
     assert!(seen >= 5);
+    assert!(buildpacks >= 2, "only {buildpacks} buildpacks builds seen");
 }
 
 /// Whether `.dockerignore` keeps `path` out of the context, as Docker reads it:

@@ -155,6 +155,14 @@ codes! {
     E0242,
     /// a build argument name the Dockerfile flyx writes cannot declare
     E0243,
+    /// an `entrypoint` or `exec` that is not a command
+    E0244,
+    /// `exec` on a service whose command something else decides
+    E0245,
+    /// a `machine_config` or `ignorefile` flyctl cannot read as written
+    E0246,
+    /// a buildpacks `builder` or buildpack that is not an image or buildpack name
+    E0247,
     /// a link or reference to a service or store that does not exist
     E0301,
     /// services that must each deploy before the other
@@ -253,6 +261,12 @@ codes! {
     E0508,
     /// a duration Fly clamps to its allowed range
     W0201,
+    /// `release_command_timeout` without a `release_command`
+    W0202,
+    /// `ignorefile` on your own Dockerfile, which Fly's Depot builder does not read
+    W0203,
+    /// an `entrypoint` on a service with schedules: supercronic runs through it
+    W0204,
     /// a private service with ports that nothing links to
     W0301,
     /// an environment variable that looks like a secret

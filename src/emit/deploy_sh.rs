@@ -483,11 +483,10 @@ fn service(
 
 /// The folder `fly deploy` builds in, relative to the project; none for images.
 fn build_context(service: &Service) -> Option<String> {
-    match &service.source {
-        Source::Dockerfile(build) => Some(quote(&build.context.value)),
-        Source::Runtime(build) => Some(quote(&build.context.value)),
-        Source::Image(_) | Source::Missing => None,
-    }
+    service
+        .source
+        .context()
+        .map(|context| quote(&context.value))
 }
 
 /// Everything `fly deploy` needs to run without a prompt.
@@ -615,10 +614,22 @@ fn recipe(
     let args = &topology.resolved(id).build_args;
     match &service.source {
         Source::Dockerfile(build) => Some(format!(
-            "dockerfile\0{}\0{}\0{:?}\0{args:?}",
+            "dockerfile\0{}\0{}\0{:?}\0{args:?}\0{:?}",
             build.context.value,
             build.dockerfile.value,
-            build.target.as_ref().map(|t| &t.value)
+            build.target.as_ref().map(|t| &t.value),
+            build.ignorefile.as_ref().map(|i| &i.value)
+        )),
+        Source::Buildpacks(build) => Some(format!(
+            "buildpacks\0{}\0{}\0{:?}\0{args:?}\0{:?}",
+            build.context.value,
+            build.builder.value,
+            build
+                .buildpacks
+                .iter()
+                .map(|b| &b.value)
+                .collect::<Vec<_>>(),
+            build.ignorefile.as_ref().map(|i| &i.value)
         )),
         Source::Runtime(build) => Some(format!(
             "runtime\0{}\0{}\0{args:?}",

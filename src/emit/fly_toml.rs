@@ -12,8 +12,8 @@ use serde::ser::SerializeMap;
 use super::{EmitOptions, join_relative};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{
-    AutoStop, Check, CheckKind, Concurrency, ConcurrencyKind, FileContent, Http, HttpOptions, Port,
-    ProxySettings, Service, Source, TlsOptions, Vm,
+    AutoStop, Check, CheckKind, Concurrency, ConcurrencyKind, FileContent, Http, HttpOptions,
+    MachineConfig, Port, ProxySettings, Service, Source, TlsOptions, Vm,
 };
 use crate::span::Spanned;
 use crate::syntax::ast::Duration;
@@ -82,6 +82,10 @@ struct Config {
     #[serde(skip_serializing_if = "Option::is_none")]
     console_command: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    machine_config: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    experimental: Option<Experimental>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     build: Option<Build>,
     #[serde(skip_serializing_if = "Option::is_none")]
     deploy: Option<Deploy>,
@@ -109,8 +113,22 @@ struct Config {
     files: Vec<FileSection>,
 }
 
+/// `[experimental]`: only the machine's start command, which flyctl still
+/// reads from here (`appconfig.Experimental`).
+#[derive(Debug, Serialize)]
+struct Experimental {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entrypoint: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exec: Option<Vec<String>>,
+}
+
 #[derive(Debug, Default, Serialize)]
 struct Build {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    builder: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    buildpacks: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     image: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -129,6 +147,8 @@ struct Deploy {
     strategy: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     release_command: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    release_command_timeout: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     wait_timeout: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -387,6 +407,8 @@ fn config(topology: &Topology, id: ServiceId, options: &EmitOptions) -> Config {
         kill_timeout: service.kill_timeout.map(|t| t.value.to_go()),
         swap_size_mb: service.swap_mb.map(|s| s.value),
         console_command: service.console_command.as_ref().map(|c| c.value.clone()),
+        machine_config: machine_config(service),
+        experimental: experimental(service),
         build: build(service, resolved, options),
         deploy: deploy(service, resolved),
         env: Ordered(resolved.env.clone()),
@@ -453,12 +475,22 @@ fn build(service: &Service, resolved: &Resolved, options: &EmitOptions) -> Optio
             ..Build::default()
         }),
         Source::Dockerfile(docker) => Some(Build {
-            dockerfile: Some(join_relative(&[
-                "..",
-                &options.project_from_output,
-                &docker.dockerfile.value,
-            ])),
+            dockerfile: Some(from_fly_toml(&docker.dockerfile.value, options)),
+            ignorefile: docker
+                .ignorefile
+                .as_ref()
+                .map(|i| from_fly_toml(&i.value, options)),
             build_target: docker.target.as_ref().map(|t| t.value.clone()),
+            args,
+            ..Build::default()
+        }),
+        Source::Buildpacks(packs) => Some(Build {
+            builder: Some(packs.builder.value.clone()),
+            buildpacks: packs.buildpacks.iter().map(|b| b.value.clone()).collect(),
+            ignorefile: packs
+                .ignorefile
+                .as_ref()
+                .map(|i| from_fly_toml(&i.value, options)),
             args,
             ..Build::default()
         }),
@@ -471,16 +503,67 @@ fn build(service: &Service, resolved: &Resolved, options: &EmitOptions) -> Optio
     }
 }
 
+/// A path written relative to the `.flyx` file's folder, as flyctl reads the
+/// paths of `[build]`: relative to the fly.toml's folder.
+fn from_fly_toml(path: &str, options: &EmitOptions) -> String {
+    join_relative(&["..", &options.project_from_output, path])
+}
+
+/// `machine_config`: inline JSON as written, or the file's path from the
+/// folder flyctl runs in. flyctl opens the path from its working directory
+/// (`config.ParseConfig`), and `fly deploy CONTEXT` changes into the build
+/// context; deploy.sh runs an image's deploy from the project's folder.
+fn machine_config(service: &Service) -> Option<String> {
+    match service.machine_config.as_ref()? {
+        MachineConfig::Inline(json) => Some(json.value.clone()),
+        MachineConfig::File(path) => {
+            let context = service.source.context().map_or(".", |c| c.value.as_str());
+            Some(relative_from(context, &path.value))
+        }
+    }
+}
+
+/// `path` (relative to the project) as seen from the folder `dir` (relative
+/// to the project, inside it: the check stage refuses a context with `..`).
+fn relative_from(dir: &str, path: &str) -> String {
+    let dir = join_relative(&[dir]);
+    let path = join_relative(&[path]);
+    if dir == "." {
+        return path;
+    }
+    let dir_parts: Vec<&str> = dir.split('/').collect();
+    let path_parts: Vec<&str> = path.split('/').collect();
+    let shared = dir_parts
+        .iter()
+        .zip(&path_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut parts: Vec<&str> = vec![".."; dir_parts.len() - shared];
+    parts.extend(&path_parts[shared..]);
+    join_relative(&parts)
+}
+
+/// `[experimental] entrypoint` and `exec`, when the service sets them.
+fn experimental(service: &Service) -> Option<Experimental> {
+    let section = Experimental {
+        entrypoint: service.entrypoint.as_ref().map(|e| e.value.clone()),
+        exec: service.exec.as_ref().map(|e| e.value.clone()),
+    };
+    (section.entrypoint.is_some() || section.exec.is_some()).then_some(section)
+}
+
 fn deploy(service: &Service, resolved: &Resolved) -> Option<Deploy> {
     let deploy = &service.deploy;
     let section = Deploy {
         strategy: deploy.strategy.map(|s| s.value.as_str()),
         release_command: resolved.release_command.clone(),
+        release_command_timeout: deploy.release_command_timeout.map(|t| t.value.to_go()),
         wait_timeout: deploy.wait_timeout.map(|w| w.value.to_go()),
         max_unavailable: deploy.max_unavailable.map(|m| m.value),
     };
     let empty = section.strategy.is_none()
         && section.release_command.is_none()
+        && section.release_command_timeout.is_none()
         && section.wait_timeout.is_none()
         && section.max_unavailable.is_none();
     (!empty).then_some(section)
@@ -740,7 +823,23 @@ fn file(f: &crate::model::FileMount, groups: &Groups<'_>) -> FileSection {
 
 #[cfg(test)]
 mod tests {
-    use super::serialize;
+    use super::{relative_from, serialize};
+
+    #[test]
+    fn a_machine_config_path_is_written_from_the_build_context() {
+        assert_eq!(relative_from(".", "config/edge.json"), "config/edge.json");
+        assert_eq!(relative_from("./", "./edge.json"), "edge.json");
+        assert_eq!(
+            relative_from("dispatch", "config/d.json"),
+            "../config/d.json"
+        );
+        assert_eq!(relative_from("apps/api", "apps/api/m.json"), "m.json");
+        assert_eq!(
+            relative_from("apps/api", "apps/web/m.json"),
+            "../web/m.json"
+        );
+        assert_eq!(relative_from("apps/api/", "m.json"), "../../m.json");
+    }
 
     #[test]
     fn a_serializer_failure_is_an_error_not_a_comment() {

@@ -7,8 +7,8 @@ use super::service::text_entries;
 use super::values::{self, Keyword};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::model::{
-    DockerBuild, PackageManager, Proxy, PythonInstaller, Runtime, RuntimeBuild, RuntimeConfig,
-    Source,
+    BuildpacksBuild, DockerBuild, PackageManager, Proxy, PythonInstaller, Runtime, RuntimeBuild,
+    RuntimeConfig, Source,
 };
 use crate::span::Spanned;
 use crate::syntax::ast::{Block, Entry};
@@ -46,6 +46,9 @@ const BUILD_ATTRIBUTES: &[&str] = &[
     "build_env",
     "packages",
     "runtime_packages",
+    "builder",
+    "buildpacks",
+    "ignorefile",
 ];
 
 /// Where a service's image comes from, and the env names its build needs.
@@ -113,13 +116,143 @@ fn lower_build(block: &Block, service: &str, sink: &Sink) -> Source {
         Entry::Attribute(a) if a.key.name == "runtime" => Some(&a.value),
         _ => None,
     });
+    let buildpacks = block.entries.iter().any(|entry| {
+        matches!(entry, Entry::Attribute(a) if a.key.name == "builder" || a.key.name == "buildpacks")
+    });
     match runtime {
         Some(value) => match values::keyword::<Runtime>(value, "runtime", sink) {
             Some(runtime) => lower_runtime_build(block, runtime, service, sink),
             None => Source::Missing,
         },
+        None if buildpacks => lower_buildpacks_build(block, sink),
         None => lower_docker_build(block, sink),
     }
+}
+
+/// Lowers `build { builder = "heroku/builder:24"  buildpacks = [...] }`: a
+/// Cloud Native Buildpacks build, with no Dockerfile.
+fn lower_buildpacks_build(block: &Block, sink: &Sink) -> Source {
+    let mut f = Fields::new(block, sink);
+    let context = f.string("context");
+    let builder = f.required("builder", "builder = \"heroku/builder:24\"", |f, name| {
+        f.string(name)
+    });
+    let buildpacks = f.strings("buildpacks");
+    let args = f
+        .block("args")
+        .map(|b| lower_args(b, sink))
+        .unwrap_or_default();
+    let ignorefile = f.string("ignorefile").filter(|p| ignorefile_ok(p, sink));
+    for name in ["dockerfile", "target"] {
+        if let Some(attribute) = f.attr(name) {
+            not_with_builder(attribute.key.span, name, builder.as_ref(), sink);
+        }
+    }
+    f.attr("build_env");
+    f.finish();
+    super::unique_names(sink, "buildpack", "`buildpacks`", buildpacks.iter());
+    let buildpacks: Vec<Spanned<String>> = buildpacks
+        .into_iter()
+        .filter(|b| image_name_ok(b, "buildpack", sink))
+        .collect();
+    let Some(builder) = builder.filter(|b| image_name_ok(b, "builder", sink)) else {
+        return Source::Missing;
+    };
+    Source::Buildpacks(BuildpacksBuild {
+        context: context.unwrap_or_else(|| Spanned::new(".".into(), block.kind.span)),
+        builder,
+        buildpacks,
+        args,
+        ignorefile,
+        span: block.span,
+    })
+}
+
+/// `dockerfile` or `target` beside `builder`: buildpacks never read a Dockerfile.
+fn not_with_builder(
+    at: crate::span::Span,
+    name: &str,
+    builder: Option<&Spanned<String>>,
+    sink: &Sink,
+) {
+    let mut diagnostic = Diagnostic::new(
+        Code::E0219,
+        at,
+        format!("a buildpacks build has no Dockerfile, so no `{name}`"),
+    )
+    .label("a Dockerfile setting");
+    if let Some(builder) = builder {
+        diagnostic = diagnostic.also(builder.span, "the buildpacks builder detects the app");
+    }
+    sink.push(diagnostic.help(
+        "remove `builder` and `buildpacks` to build your Dockerfile, or this line to build with buildpacks",
+    ));
+}
+
+/// A builder image or buildpack reference: something `pack build` can
+/// pull or resolve, so at least not empty and without spaces.
+fn image_name_ok(name: &Spanned<String>, what: &str, sink: &Sink) -> bool {
+    let text = name.value.as_str();
+    if !text.is_empty() && !text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return true;
+    }
+    sink.push(
+        Diagnostic::new(
+            Code::E0247,
+            name.span,
+            format!("`{text}` is not a {what} name"),
+        )
+        .label("an image reference, without spaces")
+        .help(match what {
+            "builder" => "name the builder image, e.g. \"heroku/builder:24\" or \"paketobuildpacks/builder-jammy-base\"",
+            _ => "name each buildpack by image or id, e.g. \"heroku/nodejs\" or \"gcr.io/paketo-buildpacks/nodejs\"",
+        }),
+    );
+    false
+}
+
+/// flyctl hands `ignorefile` only to its classic Docker builder; the Depot
+/// builder `fly deploy --remote-only` uses by default sends the context to
+/// BuildKit, which reads `<Dockerfile>.dockerignore` beside the Dockerfile or
+/// `.dockerignore` at the context's root (flyctl `internal/build/imgsrc`:
+/// `resolver.go` picks Depot, only `dockerfile_builder.go` reads the file).
+fn depot_ignores(ignorefile: &Spanned<String>, dockerfile: &Spanned<String>, sink: &Sink) {
+    sink.push(
+        Diagnostic::new(
+            Code::W0203,
+            ignorefile.span,
+            "Fly's Depot builder does not read `ignorefile`",
+        )
+        .label("written to fly.toml, applied only by flyctl's classic builder")
+        .also(dockerfile.span, "BuildKit reads the ignore file named after this Dockerfile")
+        .help(format!(
+            "to apply it on every builder, name it `{}.dockerignore` beside the Dockerfile (or `.dockerignore` at the context's root) and remove `ignorefile`",
+            dockerfile.value
+        )),
+    );
+}
+
+/// `ignorefile = ".dockerignore.fly"`: a path relative to the `.flyx` file.
+/// flyctl joins even a `/...` path to the fly.toml's folder, so an absolute
+/// path would not mean what it says.
+fn ignorefile_ok(path: &Spanned<String>, sink: &Sink) -> bool {
+    let problem = if path.value.trim().is_empty() {
+        "it is empty"
+    } else if path.value.starts_with('/') {
+        "it is absolute, and flyctl reads every path relative to the fly.toml's folder"
+    } else {
+        return true;
+    };
+    sink.push(
+        Diagnostic::new(
+            Code::E0246,
+            path.span,
+            format!("`ignorefile` cannot be `{}`: {problem}", path.value),
+        )
+        .label("a path relative to the .flyx file")
+        .help("write the path from the .flyx file's folder, e.g. \"docker/api.dockerignore\"; flyx rewrites it for the fly.toml"),
+    );
+    false
 }
 
 fn lower_docker_build(block: &Block, sink: &Sink) -> Source {
@@ -131,6 +264,7 @@ fn lower_docker_build(block: &Block, sink: &Sink) -> Source {
         .block("args")
         .map(|b| lower_args(b, sink))
         .unwrap_or_default();
+    let ignorefile = f.string("ignorefile").filter(|p| ignorefile_ok(p, sink));
     f.attr("runtime");
     f.attr("build_env");
     f.finish();
@@ -146,11 +280,15 @@ fn lower_docker_build(block: &Block, sink: &Sink) -> Source {
         );
         return Source::Missing;
     };
+    if let Some(ignorefile) = &ignorefile {
+        depot_ignores(ignorefile, &dockerfile, sink);
+    }
     Source::Dockerfile(DockerBuild {
         context: context.unwrap_or_else(|| Spanned::new(".".into(), block.kind.span)),
         dockerfile,
         target,
         args,
+        ignorefile,
         span: block.span,
     })
 }
@@ -180,6 +318,11 @@ fn lower_runtime_build(
             .also(runtime.span, "flyx writes one for this runtime")
             .help("remove `runtime` to use your Dockerfile, or `dockerfile` to let flyx write it"),
         );
+    }
+    for name in ["builder", "buildpacks", "ignorefile"] {
+        if let Some(attribute) = f.attr(name) {
+            not_with_runtime(attribute.key.span, name, runtime, sink);
+        }
     }
     f.attr("build_env");
     let packages = read_packages(&mut f, "packages", sink);
@@ -213,6 +356,28 @@ fn lower_runtime_build(
         proxies,
         span: block.span,
     })
+}
+
+/// `builder`, `buildpacks` or `ignorefile` beside `runtime`: flyx writes the
+/// Dockerfile and its ignore file itself.
+fn not_with_runtime(at: crate::span::Span, name: &str, runtime: Spanned<Runtime>, sink: &Sink) {
+    let (message, help) = if name == "ignorefile" {
+        (
+            "a runtime build has the ignore file flyx writes, so no `ignorefile`".to_string(),
+            "remove `ignorefile`: flyx writes Dockerfile.dockerignore beside the Dockerfile; or use your own Dockerfile",
+        )
+    } else {
+        (
+            format!("a build has either `runtime` or buildpacks (`{name}`), not both"),
+            "remove `runtime` to build with buildpacks, or `builder` and `buildpacks` to let flyx write a Dockerfile",
+        )
+    };
+    sink.push(
+        Diagnostic::new(Code::E0219, at, message)
+            .label(format!("`{name}` is written here"))
+            .also(runtime.span, "flyx writes a Dockerfile for this runtime")
+            .help(help),
+    );
 }
 
 /// Reads `proxy NAME { path = "/api/"  to = ... }` blocks: a static site only.

@@ -8,6 +8,7 @@
 mod build;
 mod fields;
 pub mod keywords;
+mod machine;
 mod network;
 mod ops;
 mod project;
@@ -380,5 +381,101 @@ mod tests {
             (crate::model::MpgPlan::Basic, 10, 17)
         );
         assert!(matches!(&s.stores[1].kind, StoreKind::Redis(r) if r.eviction));
+    }
+
+    #[test]
+    fn a_buildpacks_build_keeps_its_builder_buildpacks_and_ignorefile() {
+        let s = stack(&format!(
+            "{PROJECT}service a {{ build {{ context = \"app\"  builder = \"heroku/builder:24\"  buildpacks = [\"heroku/nodejs\"]  ignorefile = \"app/.ignore\" }} }}"
+        ));
+        let Source::Buildpacks(build) = &s.services[0].source else {
+            panic!("expected a buildpacks build");
+        };
+        assert_eq!(build.builder.value, "heroku/builder:24");
+        assert_eq!(build.buildpacks[0].value, "heroku/nodejs");
+        assert_eq!(build.context.value, "app");
+        assert_eq!(
+            build.ignorefile.as_ref().map(|i| i.value.as_str()),
+            Some("app/.ignore")
+        );
+    }
+
+    #[test]
+    fn buildpacks_exclude_dockerfiles_runtimes_and_repeats() {
+        let build = |body: &str| codes(&format!("{PROJECT}service a {{ build {{ {body} }} }}"));
+        assert_eq!(
+            build("builder = \"b\"  dockerfile = \"Dockerfile\""),
+            [Code::E0219]
+        );
+        assert_eq!(build("builder = \"b\"  target = \"run\""), [Code::E0219]);
+        assert_eq!(build("runtime = go  buildpacks = [\"p\"]"), [Code::E0219]);
+        assert_eq!(
+            build("runtime = go  ignorefile = \".ignore\""),
+            [Code::E0219]
+        );
+        assert_eq!(
+            build("builder = \"b\"  buildpacks = [\"p\", \"p\"]"),
+            [Code::E0205]
+        );
+        assert_eq!(build("builder = \"b\"  buildpacks = [\"\"]"), [Code::E0247]);
+        assert_eq!(
+            build("builder = \"b\"  packages = [\"libpq5\"]"),
+            [Code::E0202]
+        );
+    }
+
+    #[test]
+    fn start_commands_are_lists_and_exec_stands_alone() {
+        let service =
+            |body: &str| codes(&format!("{PROJECT}service a {{ image = \"x\"  {body} }}"));
+        assert_eq!(service("entrypoint = \"/bin/sh -c\""), [Code::E0203]);
+        assert_eq!(service("exec = [\"\", \"x\"]"), [Code::E0244]);
+        assert_eq!(
+            service("exec = [\"a\"]  entrypoint = [\"b\"]"),
+            [Code::E0219]
+        );
+        assert!(service("exec = [\"redis-server\"]").is_empty());
+        let s = stack(&format!(
+            "{PROJECT}service a {{ image = \"x\"  entrypoint = [\"/usr/bin/tini\", \"--\"] }}"
+        ));
+        assert_eq!(
+            s.services[0].entrypoint.as_ref().map(|e| e.value.clone()),
+            Some(vec!["/usr/bin/tini".to_string(), "--".to_string()])
+        );
+    }
+
+    #[test]
+    fn machine_configs_are_a_json_object_or_a_json_file() {
+        let service =
+            |body: &str| codes(&format!("{PROJECT}service a {{ image = \"x\"  {body} }}"));
+        assert!(service("machine_config = \"{\\\"dns\\\": {}}\"").is_empty());
+        assert!(service("machine_config = \"m/edge.json\"").is_empty());
+        assert_eq!(service("machine_config = \"[1]\""), [Code::E0246]);
+        assert_eq!(service("machine_config = \"{ nope\""), [Code::E0246]);
+        assert_eq!(
+            service("machine_config = \"/etc/edge.json\""),
+            [Code::E0246]
+        );
+        assert_eq!(
+            codes(&format!(
+                "{PROJECT}service a {{ build {{ context = \"../app\"  dockerfile = \"Dockerfile\" }}  machine_config = \"m.json\" }}"
+            )),
+            [Code::E0246]
+        );
+    }
+
+    #[test]
+    fn a_release_command_timeout_needs_a_second_and_a_command() {
+        let deploy = |body: &str| {
+            codes(&format!(
+                "{PROJECT}service a {{ image = \"x\"  deploy {{ {body} }} }}"
+            ))
+        };
+        assert_eq!(
+            deploy("release_command = \"m\"  release_command_timeout = 500ms"),
+            [Code::E0216]
+        );
+        assert_eq!(deploy("release_command_timeout = 5m"), [Code::W0202]);
+        assert!(deploy("release_command = \"m\"  release_command_timeout = 5m").is_empty());
     }
 }

@@ -229,7 +229,7 @@ fn job_shell(source: &Source) -> Option<Option<&'static str>> {
             RuntimeConfig::Static { .. } => None,
             _ => Some(None),
         },
-        Source::Image(_) | Source::Dockerfile(_) | Source::Missing => None,
+        Source::Image(_) | Source::Dockerfile(_) | Source::Buildpacks(_) | Source::Missing => None,
     }
 }
 

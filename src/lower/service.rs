@@ -3,7 +3,9 @@
 use super::fields::{Fields, Sink};
 use super::keywords::Signal;
 use super::values::{self, region_code};
-use super::{build, network, no_label, ops, required_label, schedule, storage, unique_names};
+use super::{
+    build, machine, network, no_label, ops, required_label, schedule, storage, unique_names,
+};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::fly::{self, CpuKind, Region};
 use crate::model::{
@@ -108,6 +110,7 @@ pub fn lower(block: &Block, project: &Project, sink: &Sink) -> Option<Service> {
         .into_iter()
         .filter_map(|b| schedule::lower(b, sink))
         .collect::<Vec<_>>();
+    let start = machine::lower(&mut f);
     f.finish();
 
     python_start(&source, &processes, sink);
@@ -167,8 +170,12 @@ pub fn lower(block: &Block, project: &Project, sink: &Sink) -> Option<Service> {
         files,
         post_deploy,
         schedules,
+        entrypoint: start.entrypoint,
+        exec: start.exec,
+        machine_config: start.machine_config,
         span: block.header(),
     };
+    machine::check(&service, sink);
     schedule::attach(&mut service, sink);
     Some(service)
 }
@@ -672,6 +679,7 @@ fn lower_deploy(block: &Block, sink: &Sink) -> Deploy {
     let strategy = f.keyword("strategy");
     let release_command = f.text("release_command");
     let wait_timeout = f.duration("wait_timeout");
+    let release_command_timeout = f.duration("release_command_timeout");
     let max_unavailable = f
         .value("max_unavailable")
         .and_then(|v| max_unavailable(v, sink));
@@ -685,12 +693,46 @@ fn lower_deploy(block: &Block, sink: &Sink) -> Deploy {
                 .help("use a duration such as `5m`"),
         );
     }
+    if let Some(timeout) = release_command_timeout {
+        check_release_command_timeout(timeout, release_command.as_ref(), sink);
+    }
     Deploy {
         strategy,
         release_command,
         wait_timeout,
+        release_command_timeout,
         max_unavailable,
         span: Some(block.span),
+    }
+}
+
+/// `release_command_timeout`: at least a second, and only with a release
+/// command, the one thing it times (flyctl ignores it otherwise).
+fn check_release_command_timeout(
+    timeout: Spanned<Duration>,
+    release_command: Option<&crate::model::Text>,
+    sink: &Sink,
+) {
+    if timeout.value.millis < 1000 {
+        sink.push(
+            Diagnostic::new(
+                Code::E0216,
+                timeout.span,
+                "`release_command_timeout` must be at least 1s",
+            )
+            .label("too short to run a release command")
+            .help("use a duration such as `10m`; Fly's default is 5m"),
+        );
+    } else if release_command.is_none() {
+        sink.push(
+            Diagnostic::new(
+                Code::W0202,
+                timeout.span,
+                "`release_command_timeout` without a `release_command` does nothing",
+            )
+            .label("nothing runs for this long")
+            .help("add `release_command = \"...\"` to the `deploy` block, or remove the timeout"),
+        );
     }
 }
 

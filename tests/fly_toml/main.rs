@@ -88,6 +88,11 @@ const SCHEMA_GAPS: &[(&str, &str, &str)] = &[
         "flyctl reads `mounts.scheduled_snapshots` (appconfig.Mount); the schema's mounts table forbids unknown keys and lacks it",
     ),
     (
+        "/deploy",
+        "release_command_timeout",
+        "flyctl reads `deploy.release_command_timeout` (appconfig.Deploy, a fly.Duration); the schema's deploy table forbids unknown keys and lacks it",
+    ),
+    (
         "/vm",
         "shared-cpu-6x",
         "the schema's `vm.size` enum lists 9 presets; fly-go's MachinePresets also has shared-cpu-6x",
