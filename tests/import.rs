@@ -395,20 +395,25 @@ fn exec_form_commands_become_one_command_line_flyctl_splits_back() {
 }
 
 /// `[http_service]` listens on 80 and 443: a `[[services]]` of another
-/// internal port on 443 is a clash; one on the same internal port is the
-/// same service twice, not a clash.
+/// internal port on 443 is a clash; one on the same internal port with the
+/// same proxy settings is the same service twice, not a clash; one on the
+/// same internal port with other settings (fly-etcd's `auto_start_machines =
+/// false`) is a clash again, as the proxy cannot follow both.
 #[test]
 fn http_service_ports_clash_with_other_services_on_80_and_443() {
-    let clash = |internal: u16| {
+    let clash = |internal: u16, settings: &str| {
         let text = format!(
             "app = \"x\"\nprimary_region = \"ams\"\n[http_service]\ninternal_port = 8080\n\
-             [[services]]\ninternal_port = {internal}\n[[services.ports]]\nport = 443\nhandlers = [\"tls\"]\n"
+             [[services]]\ninternal_port = {internal}\n{settings}\n[[services.ports]]\nport = 443\nhandlers = [\"tls\"]\n"
         );
         import_one("fly.toml", &text)
             .diagnostics
             .iter()
             .any(|d| d.code.as_str() == "E0502")
     };
-    assert!(clash(9000));
-    assert!(!clash(8080));
+    assert!(clash(9000, ""));
+    assert!(!clash(8080, ""));
+    assert!(!clash(8080, "auto_start_machines = true"));
+    assert!(clash(8080, "auto_start_machines = false"));
+    assert!(clash(8080, "min_machines_running = 1"));
 }

@@ -243,7 +243,7 @@ impl Reader<'_> {
         let mut exposed = proxy.exposed;
         self.checks(root, &mut block, &mut exposed);
         self.mounts(root, &mut block);
-        self.vms(root, &mut block);
+        self.vms(root, &mut block, &group_names(&processes));
         if let Some(deploy) = root.get("deploy") {
             let d = self.deploy(deploy);
             block.block_if_any(d);
@@ -735,6 +735,14 @@ impl Reader<'_> {
 
 /// flyctl's default process group: `app` when there is one, else the first
 /// by name (`processgroups.go: DefaultProcessName`).
+/// The app's process groups: those of `[processes]`, or flyctl's `app`.
+fn group_names(processes: &[(String, String)]) -> Vec<String> {
+    if processes.is_empty() {
+        return vec!["app".to_string()];
+    }
+    processes.iter().map(|(name, _)| name.clone()).collect()
+}
+
 fn default_group(processes: &[(String, String)]) -> String {
     let mut names: Vec<&str> = processes.iter().map(|(n, _)| n.as_str()).collect();
     names.sort_unstable();
@@ -801,8 +809,13 @@ fn map_name(name: &str) -> String {
     }
 }
 
-/// `dir/file`, or `file` when `dir` is empty; `./` dropped.
+/// `dir/file`, or `file` when `dir` is empty; `./` dropped. A path that
+/// starts with `/` is still under `dir`: flyctl joins `[build] dockerfile`
+/// and `ignorefile` to the fly.toml's folder with `filepath.Join`, whatever
+/// they start with (`deploy_build.go: resolveDockerfilePath`,
+/// `resolveIgnorefilePath`).
 pub fn join(dir: &str, file: &str) -> String {
+    let file = file.trim_start_matches('/');
     let file = file.strip_prefix("./").unwrap_or(file);
     if dir.is_empty() {
         file.to_string()

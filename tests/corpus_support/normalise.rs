@@ -751,6 +751,10 @@ fn extras(root: &Value) -> Value {
                 ],
             )
         })
+        // A section with none of these settings has nothing to compare here
+        // (its size is compared per group above), and one for a group the app
+        // does not run sizes no machine.
+        .filter(|v| v.as_object().is_some_and(|m| !m.is_empty()))
         .collect();
     json!({
         "top": pick(Some(root), &["machine_checks", "host_dedication_id", "container"]),

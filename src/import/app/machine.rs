@@ -97,7 +97,7 @@ impl Reader<'_> {
     }
 
     /// `vm`, `compute`, `computes`: tables or arrays merged (`patches.go: patchCompute`).
-    pub(super) fn vms(&mut self, root: &Node, block: &mut Block) {
+    pub(super) fn vms(&mut self, root: &Node, block: &mut Block, groups: &[String]) {
         let mut all = Vec::new();
         for key in ["vm", "compute", "computes"] {
             if let Some(node) = root.get(key) {
@@ -105,10 +105,52 @@ impl Reader<'_> {
             }
         }
         for vm in all {
+            if self.applies_to_no_group(vm, groups) {
+                continue;
+            }
             if let Some(b) = self.vm(vm) {
                 block.block(b);
             }
         }
+    }
+
+    /// A `[[vm]]` whose `processes` name no group of the app sizes no
+    /// machine: flyctl picks a group's VM by its name (`processgroups.go:
+    /// ComputeForGroup`) and checks no other. The usual case is
+    /// `processes = ["release_command"]`: the release machine's size comes
+    /// from `[deploy] release_command_vm` or the app's VM
+    /// (`machines.go: ToReleaseMachineConfig`,
+    /// `machines_releasecommand.go: inferReleaseCommandGuest`), never from
+    /// `[[vm]]`. Such a section is dropped with W0501.
+    fn applies_to_no_group(&mut self, vm: &Node, groups: &[String]) -> bool {
+        let Some(processes) = vm.get("processes") else {
+            return false;
+        };
+        let Some(names) = processes.strings() else {
+            return false;
+        };
+        if names.is_empty() || names.iter().any(|n| groups.contains(n)) {
+            return false;
+        }
+        let d = Diagnostic::new(
+            Code::W0501,
+            self.span(processes),
+            format!(
+                "this `[[vm]]` is for {}, which the app does not run; it is dropped",
+                names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+        .label("flyctl sizes no machine from it")
+        .help(
+            "a release command machine takes `[deploy] release_command_vm`, else the app's VM; \
+             delete this section from the fly.toml too",
+        );
+        self.push(d);
+        true
     }
 
     pub(super) fn vm(&mut self, vm: &Node) -> Option<Block> {

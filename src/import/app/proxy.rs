@@ -64,17 +64,37 @@ impl Reader<'_> {
                     continue;
                 };
                 let key = (format!("{protocol}/{}", groups(service)), number);
+                // A `[[services]]` on the http port with the same settings
+                // is the same service to the proxy (import merges the two).
+                let same_as_http = root
+                    .get("http_service")
+                    .is_some_and(|h| same_proxy_settings(service, h, default_group));
                 match seen.get(&key) {
-                    Some((first_internal, _, true)) if *first_internal == internal => {}
-                    Some((_, first, _)) => {
+                    Some((first_internal, _, true))
+                        if *first_internal == internal && same_as_http => {}
+                    Some((first_internal, first, from_http)) => {
+                        let settings_differ = *from_http && *first_internal == internal;
                         let d = Diagnostic::new(
                             Code::E0502,
                             self.span(port),
-                            format!("two services listen on public port {number}"),
+                            if settings_differ {
+                                format!(
+                                    "two services listen on public port {number}, with different proxy settings"
+                                )
+                            } else {
+                                format!("two services listen on public port {number}")
+                            },
                         )
                         .label("the second one")
                         .also(Span::new(self.file, first.0, first.1), "the first one")
-                        .help("Fly's proxy routes a port to one service: remove or renumber one");
+                        .help(if settings_differ {
+                            "Fly's proxy routes a port to one service: give this `[[services]]` \
+                             the auto-stop, auto-start, minimum machines, concurrency and \
+                             processes of `[http_service]` (import then merges them), or move \
+                             it off ports 80 and 443"
+                        } else {
+                            "Fly's proxy routes a port to one service: remove or renumber one"
+                        });
                         self.push(d);
                     }
                     None => {
