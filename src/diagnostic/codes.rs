@@ -267,6 +267,8 @@ codes! {
     W0203,
     /// an `entrypoint` on a service with schedules: supercronic runs through it
     W0204,
+    /// an `entrypoint` ending in a shell's `-c`, before a command of several words
+    W0205,
     /// a private service with ports that nothing links to
     W0301,
     /// an environment variable that looks like a secret

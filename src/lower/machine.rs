@@ -155,6 +155,9 @@ pub fn check(service: &Service, sink: &Sink) {
     if let Some(exec) = &service.exec {
         check_exec(service, exec, sink);
     }
+    if let Some(entrypoint) = &service.entrypoint {
+        shell_takes_one_word(service, entrypoint, sink);
+    }
     if let (Some(entrypoint), Some(schedule)) = (&service.entrypoint, service.schedules.first()) {
         sink.push(
             Diagnostic::new(
@@ -185,6 +188,54 @@ pub fn check(service: &Service, sink: &Sink) {
             .help("write the JSON inline (`machine_config = \"{ ... }\"`), or use a context inside the project"),
         );
     }
+}
+
+/// An entrypoint ending in `-c` (`["sh", "-c"]`) hands the shell the
+/// command's words as separate arguments: the shell runs the first and makes
+/// the second `$0`. flyctl splits each group's command and the release
+/// command into words (`InitCmd`, `ToReleaseMachineConfig`).
+fn shell_takes_one_word(service: &Service, entrypoint: &Spanned<Vec<String>>, sink: &Sink) {
+    if entrypoint.value.len() < 2 || entrypoint.value.last().is_none_or(|last| last != "-c") {
+        return;
+    }
+    let release = service.deploy.release_command.as_ref().map(|text| {
+        let literal: String = text
+            .parts
+            .iter()
+            .map(|part| match part {
+                crate::model::TextPart::Literal(l) => l.as_str(),
+                crate::model::TextPart::Ref(_) => "ref",
+            })
+            .collect();
+        ("the release command", literal, text.span)
+    });
+    let groups = service.processes.iter().map(|p| {
+        (
+            "a process group's command",
+            p.command.value.clone(),
+            p.command.span,
+        )
+    });
+    let several = release.into_iter().chain(groups).find(|(_, command, _)| {
+        crate::shell::split_words(command).is_ok_and(|words| words.len() > 1)
+    });
+    let Some((what, command, span)) = several else {
+        return;
+    };
+    let first = crate::shell::split_words(&command)
+        .ok()
+        .and_then(|words| words.into_iter().next())
+        .unwrap_or_default();
+    sink.push(
+        Diagnostic::new(
+            Code::W0205,
+            span,
+            format!("`{}` runs only the first word of {what}", entrypoint.value.join(" ")),
+        )
+        .label(format!("the shell runs `{first}`; the next word becomes `$0`, the rest its arguments"))
+        .also(entrypoint.span, "the command's words follow this entrypoint as separate arguments")
+        .help(format!("quote the whole command as one word (`\"'{}'\"`), or use an entrypoint that runs its arguments, such as `[\"/usr/bin/tini\", \"--\"]`", command.trim())),
+    );
 }
 
 /// `exec` replaces the image's ENTRYPOINT and CMD and every process group's

@@ -478,4 +478,23 @@ mod tests {
         assert_eq!(deploy("release_command_timeout = 5m"), [Code::W0202]);
         assert!(deploy("release_command = \"m\"  release_command_timeout = 5m").is_empty());
     }
+
+    #[test]
+    fn a_shell_entrypoint_warns_only_before_commands_of_several_words() {
+        let service = |body: &str| {
+            codes(&format!(
+                "{PROJECT}service a {{ image = \"x\"  entrypoint = [\"sh\", \"-c\"]  {body} }}"
+            ))
+        };
+        assert_eq!(
+            service("deploy { release_command = \"bin/migrate up\" }"),
+            [Code::W0205]
+        );
+        assert_eq!(
+            service("processes { app = \"bin/server --port 8080\" }"),
+            [Code::W0205]
+        );
+        assert!(service("processes { app = \"'bin/server --port 8080'\" }").is_empty());
+        assert!(service("deploy { release_command = \"bin/migrate\" }").is_empty());
+    }
 }
