@@ -274,3 +274,36 @@ fn a_post_deploy_step_needs_a_target_that_keeps_a_machine() {
     ));
     assert!(worker_runs.is_empty(), "{worker_runs:?}");
 }
+
+/// The shared IPv4 carries HTTP on 80 and HTTPS on 443 only: a public port
+/// written as those gets no dedicated IPv4, anything else does (flyctl's
+/// `DetermineIPType`, `internal/appconfig/config.go`).
+#[test]
+fn only_ports_the_shared_ipv4_cannot_carry_get_a_dedicated_one() {
+    let dedicated = |port: &str| {
+        let text = format!(
+            "project shop {{\n  region = ams\n}}\n\nservice edge {{\n  image = \"shop/edge:1\"\n  {port}\n}}\n"
+        );
+        let (sources, file) = flyx::source::Sources::single("stack.flyx", text);
+        let topology = flyx::check(&sources, file).topology.expect("checks");
+        let id = topology.service_ids().next().expect("one service");
+        topology.resolved(id).dedicated_ipv4
+    };
+    let web =
+        "listen { port = 80  handlers = [http] }  listen { port = 443  handlers = [tls, http] }";
+    assert!(!dedicated(&format!(
+        "port web {{ internal = 8080  public = true  {web} }}"
+    )));
+    assert!(!dedicated(
+        "port web { internal = 8080  public = true  external = 443  handlers = [http, tls] }"
+    ));
+    assert!(dedicated(
+        "port web { internal = 8080  public = true  external = 443  handlers = [tls] }"
+    ));
+    assert!(dedicated(
+        "port db { internal = 5432  public = true  external = 5432 }"
+    ));
+    assert!(dedicated(
+        "port dns { internal = 53  protocol = udp  public = true  external = 53 }"
+    ));
+}

@@ -122,6 +122,7 @@ fn a_folder_of_apps_becomes_a_stack_that_checks_and_builds() {
     let options = Options {
         project: Some("shop".into()),
         region: None,
+        org: Some("acme".into()),
     };
     let imported = import(&stack_inputs(), &options);
     assert!(
@@ -139,9 +140,9 @@ fn a_folder_of_apps_becomes_a_stack_that_checks_and_builds() {
     assert!(flyx.contains("API_URL = shop-api.url"), "{flyx}");
     assert!(flyx.contains("links = [shop-nats]"), "{flyx}");
     assert!(flyx.contains("links = [shop-api]"), "{flyx}");
-    // App names stay exact.
+    // App names stay exact, in the organization `--org` names.
     assert!(
-        flyx.contains(r#"project shop { prefix = ""  region = ams }"#),
+        flyx.contains(r#"project shop { org = "acme"  prefix = ""  region = ams }"#),
         "{flyx}"
     );
     let (sources, file) = Sources::single("stack.flyx", flyx.clone());
@@ -226,11 +227,24 @@ fn the_command_writes_the_stack_reports_and_never_overwrites() {
     let again = flyx_cmd(work.path(), &["import", stack, "-o", "stack.flyx"]);
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    // Without --org the report says where deploy.sh will look for the apps.
+    assert!(stderr.contains("org: personal"), "{stderr}");
     let forced = flyx_cmd(
         work.path(),
-        &["import", stack, "-o", "stack.flyx", "--force"],
+        &[
+            "import",
+            stack,
+            "-o",
+            "stack.flyx",
+            "--force",
+            "--org",
+            "acme",
+        ],
     );
     assert_eq!(forced.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&forced.stderr).contains("org: personal"));
+    let written = std::fs::read_to_string(work.path().join("stack.flyx")).expect("written");
+    assert!(written.contains(r#"org = "acme""#), "{written}");
 }
 
 #[test]

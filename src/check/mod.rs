@@ -14,7 +14,7 @@ mod steps;
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
-use crate::model::{Service, Stack, Via};
+use crate::model::{Handler, Listen, Protocol, Service, Stack, Via};
 use crate::span::Span;
 use crate::topology::{Attachment, Edge, Node, Resolved, ServiceId, Step, Topology, Traffic};
 
@@ -227,7 +227,7 @@ fn resolve_service(
                 placements,
                 machines,
                 public: is_public(service),
-                dedicated_ipv4: service.ports.iter().any(|p| p.public.value),
+                dedicated_ipv4: needs_dedicated_ipv4(service),
                 flycast: service.flycast.is_some_and(|f| f.value),
                 env,
                 build_args,
@@ -506,6 +506,31 @@ fn flycast_rules(
 fn is_public(service: &Service) -> bool {
     service.http.as_ref().is_some_and(|h| h.public.value)
         || service.ports.iter().any(|p| p.public.value)
+}
+
+/// Whether the service's public ports need a dedicated IPv4. Fly's shared
+/// IPv4 carries only HTTP on 80 and HTTPS on 443: flyctl's `DetermineIPType`
+/// (`internal/appconfig/config.go`, with fly-go's `HasNonHttpPorts`) gives an
+/// app a shared one unless a public port is UDP, another number, 80 with
+/// handlers other than `http`, or 443 with handlers other than `tls` and
+/// `http`.
+fn needs_dedicated_ipv4(service: &Service) -> bool {
+    service
+        .ports
+        .iter()
+        .filter(|p| p.public.value)
+        .any(|p| p.protocol == Protocol::Udp || p.listen.iter().any(not_shared_web))
+}
+
+/// A proxy port the shared IPv4 cannot carry: not 80 `[http]`, not 443 `[tls, http]`.
+fn not_shared_web(listen: &Listen) -> bool {
+    let mut handlers: Vec<Handler> = listen.handlers.iter().map(|h| h.value).collect();
+    handlers.sort_by_key(|h| h.as_str());
+    match listen.port.value {
+        80 => handlers != [Handler::Http],
+        443 => handlers != [Handler::Http, Handler::Tls],
+        _ => true,
+    }
 }
 
 /// A private service that listens on ports but that nothing reaches.

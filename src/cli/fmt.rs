@@ -1,7 +1,6 @@
 //! `flyx fmt [FILE...] [--check]`: rewrite `.flyx` files in the canonical
 //! layout (`crate::format`), or, with `--check`, list the ones that would change.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::report::{CliError, Format, Reporter};
@@ -96,7 +95,7 @@ impl FmtArgs {
             return Outcome::Clean;
         }
         if !self.check
-            && let Err(e) = replace(path, &formatted)
+            && let Err(e) = super::atomic::write(path, &formatted)
         {
             let error = CliError::io(Code::E0405, format!("cannot write `{name}`: {e}"))
                 .help("check the file's and the folder's permissions");
@@ -131,26 +130,4 @@ fn flyx_files_in(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
         }
     }
     Ok(())
-}
-
-/// Replaces the file at `path` with `text` atomically: written beside it
-/// under a temporary name, with its permissions, then renamed over it.
-fn replace(path: &Path, text: &str) -> std::io::Result<()> {
-    let parent = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(|| "stack.flyx".into(), |n| n.to_string_lossy().into_owned());
-    let temp = parent.join(format!(".{name}.fmt-{}.tmp", std::process::id()));
-    let result = (|| {
-        let permissions = std::fs::metadata(path)?.permissions();
-        let mut out = std::fs::File::create(&temp)?;
-        out.write_all(text.as_bytes())?;
-        out.sync_all()?;
-        std::fs::set_permissions(&temp, permissions)?;
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
 }

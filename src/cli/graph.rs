@@ -1,6 +1,5 @@
 //! `flyx graph [FILE] [--format ascii|mermaid|dot|svg] [-o OUT]`: draw the stack.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::report::{CliError, Format, Reporter};
@@ -79,7 +78,7 @@ impl GraphArgs {
                 super::console::out(&drawing);
                 EXIT_OK
             }
-            Some(path) => match write_atomically(path, &drawing) {
+            Some(path) => match super::atomic::write(path, &drawing) {
                 Ok(()) => EXIT_OK,
                 Err(e) => reporter.error(
                     &CliError::io(
@@ -117,26 +116,4 @@ fn format_of_extension(path: &Path) -> Option<DrawingFormat> {
         "txt" => Some(DrawingFormat::Ascii),
         _ => None,
     }
-}
-
-/// Writes `text` to a temporary file beside `path`, then renames it into place.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map_or_else(|| "graph".into(), |n| n.to_string_lossy().into_owned());
-    let temp = parent.join(format!(".{name}.flyx-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
 }

@@ -22,6 +22,9 @@ pub struct ImportArgs {
     /// The project's name; by default the first folder's name, else the first app's.
     #[arg(long)]
     pub project: Option<String>,
+    /// The Fly organization the apps are in (deploy.sh looks them up there); `personal` by default.
+    #[arg(long)]
+    pub org: Option<String>,
     /// Replace the output file if it exists.
     #[arg(long)]
     pub force: bool,
@@ -78,6 +81,7 @@ impl ImportArgs {
         let options = Options {
             project: self.project.clone().or_else(|| project_name(&self.paths)),
             region: self.region.clone(),
+            org: self.org.clone(),
         };
         let imported = import::import(&inputs, &options);
         reporter.diagnostics(&imported.diagnostics, &imported.sources);
@@ -87,7 +91,7 @@ impl ImportArgs {
             }
             return EXIT_INPUT;
         };
-        if let Err(e) = std::fs::write(&self.output, text) {
+        if let Err(e) = super::atomic::write(&self.output, &text) {
             let error = CliError::io(
                 Code::E0405,
                 format!("cannot write `{}`: {e}", self.output.display()),
@@ -98,6 +102,12 @@ impl ImportArgs {
             let mut report = String::new();
             for line in &imported.summary {
                 report.push_str(&format!("imported {line}\n"));
+            }
+            if self.org.is_none() {
+                report.push_str(
+                    "org: personal; deploy.sh looks the apps up and creates them there, so pass \
+                     --org ORG (or set `org` in the project) if they are in another organization\n",
+                );
             }
             report.push_str(&format!(
                 "wrote {} ({} app(s), {} warning(s) above say what was dropped or changed)\n",

@@ -1,6 +1,7 @@
 //! The command line: `flyx check`, `flyx build`, `flyx graph`, `flyx fmt`,
 //! `flyx import`. The only part of flyx that reads or writes files.
 
+mod atomic;
 mod build;
 mod check;
 mod console;

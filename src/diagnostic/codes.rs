@@ -251,14 +251,12 @@ codes! {
     E0503,
     /// import: a mount that names no volume
     E0504,
-    /// import: an env name Fly sets on every machine
-    E0505,
     /// import: a template placeholder left in the file
-    E0506,
+    E0505,
     /// import: a discontinued GPU machine
-    E0507,
+    E0506,
     /// import: proxy checks that belong to no `[[services]]`
-    E0508,
+    E0507,
     /// a duration Fly clamps to its allowed range
     W0201,
     /// `release_command_timeout` without a `release_command`
@@ -287,6 +285,10 @@ codes! {
     W0504,
     /// import: a file with no app name, named after its path
     W0505,
+    /// import: a Dockerfile outside the fly.toml's folder, so the build context is its folder
+    W0506,
+    /// import: an env name Fly sets on every machine, dropped
+    W0507,
 }
 
 impl Code {

@@ -123,6 +123,23 @@ impl Reader<'_> {
         self.push(d);
     }
 
+    /// W0506: the build context is the Dockerfile's folder, outside the
+    /// fly.toml's: flyctl resolves `dockerfile` from the fly.toml's folder
+    /// (`deploy_build.go: resolveDockerfilePath`) but builds the folder
+    /// `fly deploy` runs in (`command.go`), which such a file is deployed from.
+    fn context_from_dockerfile(&mut self, node: &Node, folder: &str) {
+        let d = Diagnostic::new(
+            Code::W0506,
+            self.span(node),
+            format!(
+                "the Dockerfile is outside this file's folder; the build context is `{folder}`"
+            ),
+        )
+        .label("flyctl builds the folder `fly deploy` runs in, not this file's")
+        .help("check the service's `build { context }`: it must be the folder `fly deploy` ran in");
+        self.push(d);
+    }
+
     /// E0501: a value flyctl cannot read as written.
     fn bad_value(&mut self, node: &Node, path: &str, why: &str) {
         let d = Diagnostic::new(
@@ -299,7 +316,7 @@ impl Reader<'_> {
 
     fn placeholder(&mut self, node: &Node, path: &str) {
         let d = Diagnostic::new(
-            Code::E0506,
+            Code::E0505,
             self.span(node),
             format!("`{path}` holds a template placeholder, not a value"),
         )
@@ -340,7 +357,9 @@ impl Reader<'_> {
                 )
                 .label(format!("Fly moved these machines to `{new}`"))
                 .help(format!(
-                    "write `primary_region = \"{new}\"` in the fly.toml too"
+                    "every machine's `PRIMARY_REGION` becomes `{new}` too (flyctl sets it from \
+                     `primary_region`): check code that compares it; write \
+                     `primary_region = \"{new}\"` in the fly.toml too"
                 ));
                 self.push(d);
                 Some(new.to_string())
@@ -412,7 +431,11 @@ impl Reader<'_> {
             let path = if dockerfile.starts_with("http://") || dockerfile.starts_with("https://") {
                 dockerfile
             } else {
-                join(&self.dir, &dockerfile)
+                if let Some(folder) = folder_outside(&dockerfile) {
+                    self.context_from_dockerfile(get("dockerfile").unwrap_or(root), &folder);
+                    b.set("context", Value::Str(normalise(&join(&self.dir, &folder))));
+                }
+                normalise(&join(&self.dir, &dockerfile))
             };
             b.attr("dockerfile", Value::Str(path));
         }
@@ -549,12 +572,12 @@ impl Reader<'_> {
             }
             if is_reserved_env(&name) {
                 let d = Diagnostic::new(
-                    Code::E0505,
+                    Code::W0507,
                     self.key_span(&node),
-                    format!("`{name}` is set by Fly on every machine"),
+                    format!("`{name}` is set by Fly on every machine; it is dropped"),
                 )
-                .label("Fly overwrites this value")
-                .help("remove it, or read the value Fly sets");
+                .label("Fly overwrites this value, so the machine never sees it")
+                .help("nothing changes on the machines; delete it from the fly.toml too, and read Fly's value at run time");
                 self.push(d);
                 continue;
             }
@@ -806,6 +829,38 @@ fn map_name(name: &str) -> String {
         name.to_string()
     } else {
         super::write::quote(name)
+    }
+}
+
+/// The folder of a Dockerfile path that leaves the fly.toml's folder
+/// (`../../Dockerfile` → `../..`); `None` for one inside it.
+fn folder_outside(dockerfile: &str) -> Option<String> {
+    let path = normalise(dockerfile.trim_start_matches('/'));
+    if !path.starts_with("../") {
+        return None;
+    }
+    Some(match path.rfind('/') {
+        Some(at) => path[..at].to_string(),
+        None => ".".to_string(),
+    })
+}
+
+/// A relative path with `.` and `name/..` taken out, lexically: `a/./b/../c` is `a/c`.
+fn normalise(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            _ => parts.push(part),
+        }
+    }
+    if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
     }
 }
 

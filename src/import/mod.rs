@@ -39,6 +39,8 @@ pub struct Options {
     pub project: Option<String>,
     /// The region of apps that name none (`--region`).
     pub region: Option<String>,
+    /// The organization the apps are in (`--org`); flyx's `personal` when none.
+    pub org: Option<String>,
 }
 
 /// The result: the `.flyx` text (when no error stops it), every diagnostic,
@@ -180,6 +182,9 @@ fn stack_text(apps: &mut [ImportedApp], inputs: &[Input], options: &Options) -> 
         .clone()
         .unwrap_or_else(|| apps.first().map_or("stack".into(), |a| a.service.clone()));
     let mut project = Block::named("project", &app::service_name(&name));
+    if let Some(org) = &options.org {
+        project.attr("org", Value::Str(org.clone()));
+    }
     project.attr("prefix", Value::Str(String::new()));
     if let Some(region) = &region {
         project.attr("region", Value::Bare(region.clone()));

@@ -70,6 +70,20 @@ impl Block {
         self.entries.push(Entry::Attr(key.to_string(), value));
     }
 
+    /// Sets `key = value`: replaces the value of an attribute already
+    /// there, else adds it.
+    pub fn set(&mut self, key: &str, value: Value) {
+        for entry in &mut self.entries {
+            if let Entry::Attr(k, v) = entry
+                && k == key
+            {
+                *v = value;
+                return;
+            }
+        }
+        self.attr(key, value);
+    }
+
     /// Adds a nested block unless it is empty.
     pub fn block_if_any(&mut self, block: Block) {
         if !block.entries.is_empty() {

@@ -177,7 +177,7 @@ impl Reader<'_> {
         let gpu_preset = size.is_some_and(|s| s.starts_with("a100") || s == "l40s" || s == "a10");
         if gpu.is_some() || gpu_preset {
             let at = gpu.or_else(|| vm.get("size")).unwrap_or(vm);
-            let d = Diagnostic::new(Code::E0507, self.span(at), "GPU machines are discontinued")
+            let d = Diagnostic::new(Code::E0506, self.span(at), "GPU machines are discontinued")
                 .label("flyctl refuses GPU presets")
                 .help("choose a CPU preset (`performance-8x`) or run the model elsewhere");
             self.push(d);

@@ -401,9 +401,12 @@ impl Reader<'_> {
                     }
                 }
                 "response" => self.http_response(value, &mut o, path),
-                _ => {
+                // fly-go's HTTPOptions (machine_types.go) has these fields and
+                // no others; flyctl drops any other key.
+                "replay_cache" => {
                     self.cannot_express(value, &format!("{path}.{key}"), "flyx has no such option")
                 }
+                _ => self.ignored(value, &format!("{path}.{key}")),
             }
         }
         o
@@ -623,11 +626,11 @@ impl Reader<'_> {
         Some(b)
     }
 
-    /// E0508: `[[services.http_checks]]` with no `[[services]]` before it
+    /// E0507: `[[services.http_checks]]` with no `[[services]]` before it
     /// makes a service of its own, with no port: the check is misplaced.
     pub(super) fn misplaced_checks(&mut self, service: &Node) {
         let d = Diagnostic::new(
-            Code::E0508,
+            Code::E0507,
             self.key_span(service),
             "this `[[services]]` has no `internal_port`: its checks belong to no service",
         )
