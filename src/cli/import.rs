@@ -1,6 +1,6 @@
 //! `flyx import PATH... [-o FILE]`: existing fly.toml files in, one `.flyx` out.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use super::report::{CliError, Format, Reporter};
 use super::{EXIT_INPUT, EXIT_OK, GlobalArgs};
@@ -195,16 +195,11 @@ fn absolute(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// `to` relative to `from`, with `/` separators; `""` when they are the same.
+/// `to` relative to `from`, with `/` separators; `""` when they are the same
+/// (an import's folder prefix, which `""` leaves out).
 fn relative(from: &Path, to: &Path) -> String {
-    let from: Vec<Component> = from.components().collect();
-    let to: Vec<Component> = to.components().collect();
-    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
-    parts.extend(
-        to[common..]
-            .iter()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    parts.join("/")
+    match super::write::relative_path(from, to) {
+        same if same == "." => String::new(),
+        path => path,
+    }
 }

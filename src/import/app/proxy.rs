@@ -24,17 +24,10 @@ impl Reader<'_> {
     /// E0502: two sections of one app on the same public port for the same
     /// process groups. `[http_service]` listens on 80 and 443
     /// (`HTTPService.ToService`); a `[[services]]` on its internal port is the
-    /// same service twice (see `same_proxy_settings`), not a clash.
+    /// same service twice when its proxy settings are the same (see
+    /// `same_proxy_settings`), and a clash when they differ.
     pub(super) fn public_port_clashes(&mut self, root: &Node, default_group: &str) {
-        let groups = |n: &Node| {
-            let mut g = n
-                .get("processes")
-                .and_then(Node::strings)
-                .filter(|g| !g.is_empty())
-                .unwrap_or_else(|| vec![default_group.to_string()]);
-            g.sort();
-            g.join(",")
-        };
+        let groups = |n: &Node| section_groups(n, default_group).join(",");
         // (protocol and groups, public port) -> (internal port, where, from http_service)
         let mut seen: BTreeMap<(String, i64), Listener> = BTreeMap::new();
         if let Some(http) = root.get("http_service") {
@@ -800,15 +793,7 @@ pub(super) fn same_proxy_settings(service: &Node, http: &Node, default_group: &s
             .and_then(Node::as_int)
             .unwrap_or(0)
     };
-    let groups = |n: &Node| {
-        let mut g = n
-            .get("processes")
-            .and_then(Node::strings)
-            .filter(|g| !g.is_empty())
-            .unwrap_or_else(|| vec![default_group.to_string()]);
-        g.sort();
-        g
-    };
+    let groups = |n: &Node| section_groups(n, default_group);
     let concurrency = |n: &Node| n.get("concurrency").map(plain);
     protocol.eq_ignore_ascii_case("tcp")
         && port(service).is_some()
@@ -819,6 +804,18 @@ pub(super) fn same_proxy_settings(service: &Node, http: &Node, default_group: &s
         && groups(service) == groups(http)
         && concurrency(service) == concurrency(http)
         && service.get("machine_checks").is_none()
+}
+
+/// The process groups a section applies to, sorted: its `processes`, else
+/// the app's default group.
+fn section_groups(section: &Node, default_group: &str) -> Vec<String> {
+    let mut groups = section
+        .get("processes")
+        .and_then(Node::strings)
+        .filter(|g| !g.is_empty())
+        .unwrap_or_else(|| vec![default_group.to_string()]);
+    groups.sort();
+    groups
 }
 
 /// A value without its spans, to compare two of them.
