@@ -15,6 +15,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod cost;
 pub mod diagnostic;
 pub mod emit;
 pub mod exercise;

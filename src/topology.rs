@@ -133,6 +133,8 @@ pub struct GroupMachines {
     /// it; an uncounted group keeps the machine its first deploy gave it,
     /// and whatever was scaled by hand since.
     pub counted: bool,
+    /// The machine each of them runs on.
+    pub guest: crate::check::compute::Guest,
 }
 
 /// A resolved post-deploy step.

@@ -3,6 +3,7 @@
 //! [`Topology`] every emitter reads.
 
 mod addresses;
+pub mod compute;
 mod config;
 mod domains;
 mod exposure;
@@ -211,7 +212,9 @@ fn resolve_service(
             Some(attachments),
         ) => {
             let default_group = config::default_group(&groups).to_string();
-            let machines = placement::machines(service, &groups, primary_region);
+            let sections =
+                compute::vm_sections(resolver.stack.project.vm.as_ref(), service, &groups);
+            let machines = placement::machines(service, &groups, &sections, primary_region);
             let placements = placement::machines_of(&machines, |_| true);
             let volume_placements =
                 placement::volumes(service, &machines, &default_group, diagnostics);

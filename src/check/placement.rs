@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use super::compute::{VmSection, guest};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::fly::Region;
 use crate::lower::schedule::CRON_GROUP;
@@ -15,28 +16,39 @@ use crate::topology::{GroupMachines, VolumePlacement};
 
 /// Where each process group's machines run: its count, or the one machine in
 /// the primary region that its first deploy gives it.
-pub fn machines(service: &Service, groups: &[String], primary: Region) -> Vec<GroupMachines> {
+pub fn machines(
+    service: &Service,
+    groups: &[String],
+    sections: &[VmSection<'_>],
+    primary: Region,
+) -> Vec<GroupMachines> {
     let schedules = !service.schedules.is_empty();
     groups
         .iter()
-        .map(|group| match service.count.of_group(group, primary) {
-            // Exactly one machine runs the schedules, whatever else is counted.
-            _ if schedules && group == CRON_GROUP => GroupMachines {
-                group: group.clone(),
-                placements: vec![(primary, 1)],
-                counted: true,
+        .map(|group| (group, guest(sections, group)))
+        .map(
+            |(group, guest)| match service.count.of_group(group, primary) {
+                // Exactly one machine runs the schedules, whatever else is counted.
+                _ if schedules && group == CRON_GROUP => GroupMachines {
+                    group: group.clone(),
+                    placements: vec![(primary, 1)],
+                    counted: true,
+                    guest,
+                },
+                Some(placements) => GroupMachines {
+                    group: group.clone(),
+                    placements,
+                    counted: true,
+                    guest,
+                },
+                None => GroupMachines {
+                    group: group.clone(),
+                    placements: vec![(primary, 1)],
+                    counted: false,
+                    guest,
+                },
             },
-            Some(placements) => GroupMachines {
-                group: group.clone(),
-                placements,
-                counted: true,
-            },
-            None => GroupMachines {
-                group: group.clone(),
-                placements: vec![(primary, 1)],
-                counted: false,
-            },
-        })
+        )
         .collect()
 }
 

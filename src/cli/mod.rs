@@ -1,10 +1,11 @@
 //! The command line: `flyx check`, `flyx build`, `flyx graph`, `flyx fmt`,
-//! `flyx import`. The only part of flyx that reads or writes files.
+//! `flyx import`, `flyx cost`. The only part of flyx that reads or writes files.
 
 mod atomic;
 mod build;
 mod check;
 mod console;
+mod cost;
 mod fmt;
 mod graph;
 mod import;
@@ -66,6 +67,8 @@ pub enum Command {
     Fmt(fmt::FmtArgs),
     /// Import fly.toml files into one .flyx stack
     Import(import::ImportArgs),
+    /// Estimate the monthly cost on Fly.io from its published prices
+    Cost(cost::CostArgs),
 }
 
 impl Cli {
@@ -77,6 +80,7 @@ impl Cli {
             Command::Graph(args) => args.run(&self.global),
             Command::Fmt(args) => args.run(&self.global),
             Command::Import(args) => args.run(&self.global),
+            Command::Cost(args) => args.run(&self.global),
         }
     }
 }

@@ -758,33 +758,10 @@ fn mount(volume: &crate::model::Volume, groups: &Groups<'_>) -> Mount {
 /// (`ComputeForGroup` in flyctl's `internal/appconfig/processgroups.go`).
 fn vms(topology: &Topology, service: &Service, resolved: &Resolved) -> Vec<VmSection> {
     let project = topology.stack.project.vm.as_ref();
-    if service.vms.is_empty() {
-        return project
-            .map(|vm| vm_section(vm, Vec::new()))
-            .into_iter()
-            .collect();
-    }
-    let mut sections: Vec<VmSection> = service
-        .vms
-        .iter()
-        .map(|vm| vm_section(vm, vm.processes.iter().map(|p| p.value.clone()).collect()))
-        .collect();
-    let every_block_scoped = service.vms.iter().all(|vm| !vm.processes.is_empty());
-    let unnamed: Vec<String> = resolved
-        .process_groups
-        .iter()
-        .filter(|group| {
-            !service
-                .vms
-                .iter()
-                .any(|vm| vm.processes.iter().any(|p| &p.value == *group))
-        })
-        .cloned()
-        .collect();
-    if let (true, Some(project), false) = (every_block_scoped, project, unnamed.is_empty()) {
-        sections.push(vm_section(project, unnamed));
-    }
-    sections
+    crate::check::compute::vm_sections(project, service, &resolved.process_groups)
+        .into_iter()
+        .map(|section| vm_section(section.vm, section.processes))
+        .collect()
 }
 
 fn vm_section(vm: &Vm, processes: Vec<String>) -> VmSection {

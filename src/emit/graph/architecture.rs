@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use super::diagram::Diagram;
+use crate::cost::{self, Prices};
 use crate::model::{Postgres, Service, StoreKind, Via};
 use crate::topology::{ServiceId, Topology};
 
@@ -89,6 +90,8 @@ pub fn render(topology: &Topology, source: &str, header: &str) -> String {
             let _ = writeln!(out, "| `{secret}` | {} |", names.join(", "));
         }
     }
+    let estimate = cost::estimate(topology, &Prices::builtin(), None);
+    out.push_str(&cost::to_markdown(&estimate));
     out
 }
 
@@ -143,7 +146,7 @@ fn service_row(topology: &Topology, id: ServiceId, level: usize) -> String {
         or_dash(volumes.join(", ")),
         or_dash(secrets.join(", ")),
         regions.join(", "),
-        vm(topology, service),
+        vm(topology.resolved(id)),
         machines
     )
 }
@@ -194,22 +197,28 @@ fn address(service: &Service, public: bool, private_via: Option<Via>) -> String 
     }
 }
 
-fn vm(topology: &Topology, service: &Service) -> String {
-    let vms = if service.vms.is_empty() {
-        topology.stack.project.vm.iter().collect::<Vec<_>>()
-    } else {
-        service.vms.iter().collect()
+/// The machine of each process group (check's `Guest`): one when they
+/// agree, else per group.
+fn vm(resolved: &crate::topology::Resolved) -> String {
+    let describe = |guest: &crate::check::compute::Guest| {
+        format!("{}, {} MB", guest.preset(), guest.memory_mb)
     };
-    let Some(vm) = vms.first() else {
-        return "shared-cpu-1x, 256 MB".to_string();
-    };
-    let size = vm.size.map_or("shared-cpu-1x", |s| s.value);
-    let memory = vm
-        .memory_mb
-        .map(|m| m.value)
-        .or_else(|| crate::fly::preset_named(size).map(|p| p.memory_mb))
-        .unwrap_or(256);
-    format!("{size}, {memory} MB")
+    let guests: Vec<String> = resolved
+        .machines
+        .iter()
+        .map(|m| describe(&m.guest))
+        .collect();
+    match guests.as_slice() {
+        [] => "shared-cpu-1x, 256 MB".to_string(),
+        [first, rest @ ..] if rest.iter().all(|g| g == first) => first.clone(),
+        _ => resolved
+            .machines
+            .iter()
+            .zip(&guests)
+            .map(|(m, guest)| format!("{}: {guest}", m.group))
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
 }
 
 fn or_dash(text: String) -> String {
