@@ -179,6 +179,10 @@ pub struct VolumePlacement {
     /// machines a running app already has: deploy.sh then creates the volume
     /// only for an app that has none of that name anywhere.
     pub counted: bool,
+    /// The machine that mounts it (the largest, if groups of several sizes
+    /// do): `fly volumes create --vm-size --vm-memory` places the volume on a
+    /// host that can run it.
+    pub guest: crate::check::compute::Guest,
 }
 
 /// The checked topology.

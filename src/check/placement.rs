@@ -116,6 +116,21 @@ pub fn volumes(
             .iter()
             .filter(|m| mounts(&m.group))
             .all(|m| m.counted);
+        // flyctl's first deploy passes the machine's size to `volumes
+        // create` (deploy_first.go, ComputeRequirements) so the volume lands on
+        // a host that can run it; deploy.sh does the same with this one.
+        let guest = machines
+            .iter()
+            .filter(|m| mounts(&m.group))
+            .map(|m| m.guest)
+            .max_by_key(|g| {
+                (
+                    g.cpu_kind == crate::fly::CpuKind::Performance,
+                    g.cpus,
+                    g.memory_mb,
+                )
+            })
+            .unwrap_or_else(|| super::compute::guest(&[], default_group));
         let placements = machines_of(machines, mounts);
         for region in &volume.regions {
             if !placements.iter().any(|(r, _)| *r == region.value) {
@@ -159,6 +174,7 @@ pub fn volumes(
                 region,
                 count,
                 counted,
+                guest,
             });
         }
     }

@@ -435,7 +435,10 @@ fn service(
             .iter()
             .map(|placement| {
                 let volume = &service.volumes[placement.volume];
-                let mut flags = Vec::new();
+                let mut flags = vec![
+                    format!("--vm-size {}", placement.guest.preset()),
+                    format!("--vm-memory {}", placement.guest.memory_mb),
+                ];
                 if let Some(days) = volume.snapshot_retention {
                     flags.push(format!("--snapshot-retention {}", days.value));
                 }
