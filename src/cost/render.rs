@@ -9,6 +9,15 @@ const NOT_INCLUDED: &str = "Not included: usage (internet egress, cross-region t
 commands), volume snapshots past the free 10 GB, and machines that run only for a while \
 (release commands, post-deploy steps).";
 
+/// What the total row says: whether it sums every line or only the priced ones.
+fn total_label(estimate: &Estimate) -> &'static str {
+    if estimate.incomplete() {
+        "total, priced lines only"
+    } else {
+        "total"
+    }
+}
+
 /// `$3.19`.
 pub fn dollars(cents: u64) -> String {
     format!("${}.{:02}", cents / 100, cents % 100)
@@ -43,11 +52,7 @@ pub fn to_text(estimate: &Estimate) -> String {
         }
     }
     out.push('\n');
-    let label = if estimate.incomplete() {
-        "total, priced lines only"
-    } else {
-        "total"
-    };
+    let label = total_label(estimate);
     out.push_str(&format!(
         "{label:<what_width$}  {:>unit_width$}  {total:>sum_width$} per month\n",
         ""
@@ -146,11 +151,7 @@ pub fn to_markdown(estimate: &Estimate) -> String {
             ));
         }
     }
-    let label = if estimate.incomplete() {
-        "total, priced lines only"
-    } else {
-        "total"
-    };
+    let label = total_label(estimate);
     out.push_str(&format!(
         "| **{label}** | | | | **{}** |\n",
         dollars(estimate.total_cents())
