@@ -3,6 +3,7 @@
 //! [`Topology`] every emitter reads.
 
 mod addresses;
+mod ci;
 mod config;
 mod domains;
 mod exposure;
@@ -86,6 +87,7 @@ pub fn check(stack: Stack) -> (Option<Topology>, Diagnostics) {
         resolved[i].depends_on = ids;
     }
     let secrets = secret_table(&stack);
+    let ci = ci::plan(&stack);
     let topology = Topology {
         stack,
         resolved,
@@ -94,6 +96,7 @@ pub fn check(stack: Stack) -> (Option<Topology>, Diagnostics) {
         store_nodes: built.store_nodes,
         levels,
         secrets,
+        ci,
     };
     (Some(topology), diagnostics)
 }

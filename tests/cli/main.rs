@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod ci;
 mod fmt;
 mod graph;
 mod hostile;
