@@ -15,6 +15,30 @@ pub struct Stack {
     pub services: Vec<Service>,
     /// Every managed data store, in source order.
     pub stores: Vec<Store>,
+    /// The `ci github { }` block: a GitHub Actions workflow, when asked for.
+    pub ci: Option<Ci>,
+}
+
+/// The `ci github { }` block: a deploy workflow with tests before it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ci {
+    /// The branch whose pushes test and deploy.
+    pub branch: Spanned<String>,
+    /// The test jobs, in source order.
+    pub tests: Vec<CiTest>,
+    /// The header.
+    pub span: Span,
+}
+
+/// One `test NAME { dir = "."  run = "..." }` of a `ci` block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CiTest {
+    /// The job's name.
+    pub name: Spanned<String>,
+    /// The folder it runs in, relative to the `.flyx` file's folder.
+    pub dir: Spanned<String>,
+    /// The shell command.
+    pub run: Spanned<String>,
 }
 
 /// The `project` block: settings every service shares.

@@ -203,6 +203,8 @@ pub struct Topology {
     pub levels: Vec<Vec<ServiceId>>,
     /// Every secret a service needs a value for, and the services that get it.
     pub secrets: BTreeMap<String, Vec<ServiceId>>,
+    /// The workflow the `ci` block asks for, if any.
+    pub ci: Option<CiPlan>,
 }
 
 impl Topology {
@@ -245,4 +247,42 @@ impl Topology {
             Node::Store(id) => &self.store(id).name.value,
         }
     }
+}
+
+/// The GitHub Actions workflow a `ci` block asks for, resolved against the
+/// services: what each path filter watches, which services each test guards,
+/// and which health checks run after a deploy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CiPlan {
+    /// The branch whose pushes test and deploy.
+    pub branch: String,
+    /// By service name, the build context folder relative to the `.flyx`
+    /// file's folder (`.` for it), or none for an image-only service.
+    pub contexts: BTreeMap<String, Option<String>>,
+    /// The test jobs, in source order.
+    pub tests: Vec<CiTestPlan>,
+    /// The health checks to probe after a deploy, by service name.
+    pub probes: Vec<HealthProbe>,
+}
+
+/// One test job and the services whose changes run it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CiTestPlan {
+    /// The job id.
+    pub name: String,
+    /// The folder it runs in, relative to the `.flyx` file's folder.
+    pub dir: String,
+    /// The shell command.
+    pub run: String,
+    /// The services it guards, by name, sorted; empty for every service.
+    pub services: Vec<String>,
+}
+
+/// An HTTP health check reachable on a public service's fly.dev address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HealthProbe {
+    /// The service's name.
+    pub service: String,
+    /// `https://<app>.fly.dev<path>`.
+    pub url: String,
 }

@@ -3,6 +3,7 @@
 //! [`Topology`] every emitter reads.
 
 mod addresses;
+mod ci;
 pub mod compute;
 mod config;
 mod domains;
@@ -87,6 +88,7 @@ pub fn check(stack: Stack) -> (Option<Topology>, Diagnostics) {
         resolved[i].depends_on = ids;
     }
     let secrets = secret_table(&stack);
+    let ci = ci::plan(&stack);
     let topology = Topology {
         stack,
         resolved,
@@ -95,6 +97,7 @@ pub fn check(stack: Stack) -> (Option<Topology>, Diagnostics) {
         store_nodes: built.store_nodes,
         levels,
         secrets,
+        ci,
     };
     (Some(topology), diagnostics)
 }

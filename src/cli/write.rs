@@ -5,8 +5,22 @@ use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+use std::collections::BTreeMap;
+
+use crate::emit::OutputFile;
 use crate::emit::header::owner_of;
-use crate::emit::{OutputFile, Outputs};
+
+/// The generated files of one folder, by path relative to it.
+pub type Files = BTreeMap<String, OutputFile>;
+
+/// Which folder a plan is for, which decides where stale files are looked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// The output folder (`fly/`): stack files and one folder per service.
+    Output,
+    /// The `.flyx` file's folder: the CI workflow in `.github/workflows/`.
+    Project,
+}
 
 /// What a build would do to the output folder. Paths are relative to it and
 /// name files of the build's [`Outputs`].
@@ -51,7 +65,7 @@ pub enum Owner {
 
 /// Compares the build with what is on disk under `dir`, reading the existing
 /// files on several threads.
-pub fn plan(dir: &Path, outputs: &Outputs, source_name: &str) -> std::io::Result<Plan> {
+pub fn plan(dir: &Path, outputs: &Files, source_name: &str, scope: Scope) -> std::io::Result<Plan> {
     if dir.exists() && !dir.is_dir() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::NotADirectory,
@@ -86,8 +100,11 @@ pub fn plan(dir: &Path, outputs: &Outputs, source_name: &str) -> std::io::Result
             Found::Foreign(owner) => plan.foreign.push((path, owner)),
         }
     }
-    let produced: BTreeSet<&str> = outputs.iter().map(|(p, _)| p.as_str()).collect();
-    plan.removals = generated_files(dir, source_name, &produced)?;
+    let produced: BTreeSet<&str> = outputs.keys().map(String::as_str).collect();
+    plan.removals = match scope {
+        Scope::Output => generated_files(dir, source_name, &produced)?,
+        Scope::Project => generated_workflows(dir, source_name, &produced),
+    };
     Ok(plan)
 }
 
@@ -151,6 +168,29 @@ fn generated_files(
     Ok(found)
 }
 
+/// Workflows in `dir/.github/workflows/` named as flyx names them (see
+/// [`crate::emit::is_project_output_path`]), generated from `source_name`,
+/// that the build does not produce, sorted.
+fn generated_workflows(dir: &Path, source_name: &str, produced: &BTreeSet<&str>) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir.join(".github/workflows")) else {
+        return Vec::new();
+    };
+    let mut found: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let relative = format!(".github/workflows/{name}");
+            let ours = crate::emit::is_project_output_path(&relative)
+                && !produced.contains(relative.as_str())
+                && entry.path().is_file()
+                && owner_of(&head_of(&entry.path())) == Some(source_name);
+            ours.then_some(relative)
+        })
+        .collect();
+    found.sort();
+    found
+}
+
 /// The first bytes of a file, where flyx's header would be.
 fn head_of(path: &Path) -> String {
     use std::io::Read as _;
@@ -199,7 +239,7 @@ pub enum WriteError {
 /// only when all of them are written are they renamed into place. A failure
 /// before that leaves the previous output untouched; one after it (a rename or
 /// a removal refused) leaves no temporary file and says how much changed.
-pub fn apply(dir: &Path, plan: &Plan, outputs: &Outputs) -> Result<(), WriteError> {
+pub fn apply(dir: &Path, plan: &Plan, outputs: &Files) -> Result<(), WriteError> {
     let mut created = Vec::new();
     let staged = match stage_all(dir, plan, outputs, &mut created) {
         Ok(staged) => staged,
@@ -250,7 +290,7 @@ pub fn apply(dir: &Path, plan: &Plan, outputs: &Outputs) -> Result<(), WriteErro
 fn stage_all(
     dir: &Path,
     plan: &Plan,
-    outputs: &Outputs,
+    outputs: &Files,
     created: &mut Vec<PathBuf>,
 ) -> std::io::Result<Vec<(PathBuf, PathBuf)>> {
     create_folder(dir, dir, created)?;
@@ -261,6 +301,12 @@ fn stage_all(
         .filter(|folder| folder != dir)
         .collect();
     let folders: Vec<PathBuf> = folders.into_iter().collect();
+    // A folder deeper down (`.github/workflows`) gets its parents first.
+    for folder in &folders {
+        if let Some(parent) = folder.parent().filter(|p| *p != dir) {
+            create_folder(dir, parent, created)?;
+        }
+    }
     // Service folders sit right in `dir`, which exists now: one mkdir each.
     let made = crate::emit::parallel::map(&folders, |folder| match std::fs::create_dir(folder) {
         Ok(()) => Ok(Some(folder.clone())),

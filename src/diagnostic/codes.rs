@@ -163,6 +163,8 @@ codes! {
     E0246,
     /// a buildpacks `builder` or buildpack that is not an image or buildpack name
     E0247,
+    /// a `ci` block value flyx cannot write a workflow from
+    E0248,
     /// a link or reference to a service or store that does not exist
     E0301,
     /// services that must each deploy before the other

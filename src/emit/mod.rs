@@ -9,6 +9,7 @@ pub mod header;
 mod outputs;
 pub mod parallel;
 mod templates;
+mod workflow;
 
 pub use dockerfile::Detected;
 pub use outputs::{OutputFile, Outputs};
@@ -100,6 +101,11 @@ pub fn emit(topology: &Topology, options: &EmitOptions) -> Result<Outputs, Diagn
                 .for_each(|(path, file)| outputs.insert(path, file)),
             Err(diagnostic) => diagnostics.push(diagnostic),
         }
+    }
+    if options.environment.is_none()
+        && let Some(text) = workflow::render(topology, options)
+    {
+        outputs.insert_in_project(workflow::path(topology), OutputFile::text(text));
     }
     if diagnostics.is_empty() {
         Ok(outputs)
@@ -204,6 +210,15 @@ pub fn is_output_path(path: &str) -> bool {
             !folder.is_empty() && !name.contains('/') && SERVICE_FILES.contains(&name)
         }
     }
+}
+
+/// Whether `path` (relative to the `.flyx` file's folder, with `/`) has the
+/// shape of the workflow `flyx build` writes there: only such files are ever
+/// removed as stale from the project folder.
+pub fn is_project_output_path(path: &str) -> bool {
+    path.strip_prefix(".github/workflows/flyx-")
+        .and_then(|rest| rest.strip_suffix(".yml"))
+        .is_some_and(|name| !name.is_empty() && !name.contains('/'))
 }
 
 /// Joins relative paths with `/` and removes `.` and `x/..` pairs.

@@ -33,12 +33,29 @@ impl OutputFile {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Outputs {
     files: BTreeMap<String, OutputFile>,
+    project_files: BTreeMap<String, OutputFile>,
 }
 
 impl Outputs {
     /// Adds a file.
     pub fn insert(&mut self, path: String, file: OutputFile) {
         self.files.insert(path, file);
+    }
+
+    /// Adds a file whose path is relative to the `.flyx` file's folder, not
+    /// the output folder (the CI workflow).
+    pub fn insert_in_project(&mut self, path: String, file: OutputFile) {
+        self.project_files.insert(path, file);
+    }
+
+    /// The files relative to the `.flyx` file's folder, in path order.
+    pub fn project_files(&self) -> &BTreeMap<String, OutputFile> {
+        &self.project_files
+    }
+
+    /// The files relative to the output folder, in path order.
+    pub fn files(&self) -> &BTreeMap<String, OutputFile> {
+        &self.files
     }
 
     /// The files in path order.
@@ -61,13 +78,18 @@ impl Outputs {
         self.files.is_empty()
     }
 
-    /// Every file under a `//// path` header, in path order: one snapshot shows
+    /// Every file under a `//// path` header, in path order, then the files
+    /// beside the `.flyx` file under `//// project: path`: one snapshot shows
     /// a whole build.
     pub fn overview(&self) -> String {
         let mut out = String::new();
-        for (path, file) in &self.files {
+        let beside = self
+            .project_files
+            .iter()
+            .map(|(p, f)| (format!("project: {p}"), f));
+        for (path, file) in self.files.iter().map(|(p, f)| (p.clone(), f)).chain(beside) {
             out.push_str("//// ");
-            out.push_str(path);
+            out.push_str(&path);
             if file.executable {
                 out.push_str(" (executable)");
             }

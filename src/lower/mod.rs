@@ -6,6 +6,7 @@
 //! problem, so one run reports them all.
 
 mod build;
+mod ci;
 mod fields;
 pub mod keywords;
 mod machine;
@@ -35,6 +36,7 @@ const TOP_LEVEL: &[&str] = &[
     "redis",
     "template",
     "environment",
+    "ci",
 ];
 
 /// Lowers an expanded file (see [`crate::expand`]) whose root is `root`.
@@ -51,6 +53,7 @@ fn lower_file(file: &ast::File, root: FileId, sink: &Sink) -> Option<Stack> {
     let mut projects = Vec::new();
     let mut services = Vec::new();
     let mut stores = Vec::new();
+    let mut cis = Vec::new();
     for item in &file.items {
         // Expansion leaves blocks only; `use` and `for` are gone by now.
         let Item::Block(block) = item else { continue };
@@ -58,6 +61,7 @@ fn lower_file(file: &ast::File, root: FileId, sink: &Sink) -> Option<Stack> {
             "project" => projects.push(block),
             "service" => services.push(block),
             "postgres" | "redis" => stores.push(block),
+            "ci" => cis.push(block),
             _ => unknown_top_level(sink, block),
         }
     }
@@ -71,10 +75,12 @@ fn lower_file(file: &ast::File, root: FileId, sink: &Sink) -> Option<Stack> {
         .filter_map(|block| store::lower(block, &project, sink))
         .collect();
     duplicates(sink, &services, &stores);
+    let ci = ci::lower_all(&cis, sink);
     Some(Stack {
         project,
         services,
         stores,
+        ci,
     })
 }
 
