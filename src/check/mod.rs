@@ -23,7 +23,7 @@ use addresses::{References, ResolvedLink, Resolver};
 use graph::PendingEdge;
 use names::Names;
 
-pub use addresses::default_via;
+pub use addresses::{POSTGRES_PORT, auto_stops, default_via};
 pub use config::{default_group, default_process, process_groups};
 
 /// Checks a lowered stack. Returns the topology when no error was found, and
