@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::fly::Region;
-use crate::model::{Service, Stack, Store, Via};
+use crate::model::{Protocol, Service, Stack, Store, Via};
 use crate::span::Span;
 
 /// Index of a service in [`Stack::services`].
@@ -120,6 +120,36 @@ pub struct Resolved {
     /// reached through the proxy or stops when idle, else `.internal`; none
     /// when it listens on no port.
     pub private_via: Option<Via>,
+    /// The same service run locally under Compose (`compose.yaml`).
+    pub local: Local,
+}
+
+/// What a service gets when it runs locally under Compose: every private
+/// address is the Compose service name and the container port, every public
+/// URL `http://localhost:<published port>`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Local {
+    /// `[env]` with local addresses, in source order.
+    pub env: Vec<(String, String)>,
+    /// `[build.args]` with local addresses, in source order.
+    pub build_args: Vec<(String, String)>,
+    /// `release_command` with local addresses.
+    pub release_command: Option<String>,
+    /// The ports published on 127.0.0.1, in listening order.
+    pub ports: Vec<LocalPort>,
+}
+
+/// A port published on the host's loopback.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocalPort {
+    /// The port the process listens on in its container.
+    pub container: u16,
+    /// The port on 127.0.0.1: the container port when free, else the next free one.
+    pub host: u16,
+    /// TCP or UDP.
+    pub protocol: Protocol,
+    /// The Compose service that serves it (the process group's).
+    pub compose_service: String,
 }
 
 /// Where one process group's machines run.

@@ -9,7 +9,7 @@
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::model::{Port, Postgres, Ref, RefAttr, Service, Stack, StoreKind, Text, TextPart, Via};
 use crate::span::Span;
-use crate::topology::{Node, ServiceId};
+use crate::topology::{LocalPort, Node, ServiceId};
 
 use super::names::Names;
 
@@ -280,6 +280,9 @@ pub struct Resolver<'a> {
     pub links: &'a [Vec<ResolvedLink>],
     /// Every service's rejected link targets.
     pub rejected: &'a [Vec<Node>],
+    /// For Compose: every service's published ports, parallel to
+    /// `stack.services`. References then resolve to local addresses.
+    pub local: Option<&'a [Vec<LocalPort>]>,
 }
 
 impl Resolver<'_> {
@@ -309,6 +312,59 @@ impl Resolver<'_> {
     }
 
     fn reference(
+        &self,
+        from: ServiceId,
+        reference: &Ref,
+        found: &mut References,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<String> {
+        let fly = self.fly_reference(from, reference, found, diagnostics)?;
+        match self.local {
+            None => Some(fly),
+            Some(ports) => Some(self.local_value(reference, ports).unwrap_or(fly)),
+        }
+    }
+
+    /// The local value of a reference that resolved on Fly, or `None` when
+    /// it is the same locally (an app name, a store's port).
+    fn local_value(&self, reference: &Ref, ports: &[Vec<LocalPort>]) -> Option<String> {
+        let mut unused = Diagnostics::new();
+        let target = self.names.lookup(&reference.target, "", &mut unused)?;
+        let id = match target {
+            Node::Store(id) => {
+                let store = &self.stack.stores[id.0];
+                return matches!(reference.attr, RefAttr::Host).then(|| store.name.value.clone());
+            }
+            Node::Service(id) => id,
+        };
+        let service = &self.stack.services[id.0];
+        let ports = &ports[id.0];
+        let http = service.http.as_ref().and_then(|_| ports.first());
+        let first = ports.first();
+        match &reference.attr {
+            RefAttr::App => None,
+            RefAttr::PublicHost | RefAttr::FlyDevHost => Some("localhost".to_string()),
+            RefAttr::PublicUrl | RefAttr::FlyDevUrl => {
+                http.map(|port| format!("http://localhost:{}", port.host))
+            }
+            RefAttr::Host => first.map(|port| port.compose_service.clone()),
+            RefAttr::Url => {
+                http.map(|port| format!("http://{}:{}", port.compose_service, port.container))
+            }
+            RefAttr::Port => first.map(|port| port.container.to_string()),
+            RefAttr::NamedPort(name) => {
+                let index = service
+                    .ports
+                    .iter()
+                    .position(|p| p.name.value == name.value)?;
+                ports
+                    .get(index + usize::from(service.http.is_some()))
+                    .map(|port| port.container.to_string())
+            }
+        }
+    }
+
+    fn fly_reference(
         &self,
         from: ServiceId,
         reference: &Ref,

@@ -9,6 +9,7 @@ mod config;
 mod domains;
 mod exposure;
 mod graph;
+pub mod local;
 mod names;
 mod placement;
 mod steps;
@@ -24,7 +25,7 @@ use addresses::{References, ResolvedLink, Resolver};
 use graph::PendingEdge;
 use names::Names;
 
-pub use addresses::default_via;
+pub use addresses::{POSTGRES_PORT, auto_stops, default_via};
 pub use config::{default_group, default_process, process_groups};
 
 /// Checks a lowered stack. Returns the topology when no error was found, and
@@ -41,13 +42,22 @@ pub fn check(stack: Stack) -> (Option<Topology>, Diagnostics) {
         names: &names,
         links: &links,
         rejected: &rejected,
+        local: None,
+    };
+    let host_ports = local::host_ports(&stack);
+    let local_resolver = Resolver {
+        local: Some(&host_ports),
+        ..resolver
     };
     let mut resolved = Vec::with_capacity(stack.services.len());
     let mut edges = Vec::new();
     for (i, service) in stack.services.iter().enumerate() {
         let id = ServiceId(i);
         let service_links = &links[i];
-        let found = resolve_service(id, service, &resolver, &names, &mut diagnostics);
+        let mut found = resolve_service(id, service, &resolver, &names, &mut diagnostics);
+        if let Some(resolved) = found.resolved.as_mut() {
+            resolved.local = local_values(id, service, &local_resolver, &host_ports[i]);
+        }
         edges.extend(link_edges(id, service_links));
         edges.extend(extra_edges(
             id,
@@ -100,6 +110,34 @@ pub fn check(stack: Stack) -> (Option<Topology>, Diagnostics) {
         ci,
     };
     (Some(topology), diagnostics)
+}
+
+/// The service's env, build args and release command with local addresses.
+/// Every problem was reported when the same texts resolved for Fly.
+fn local_values(
+    id: ServiceId,
+    service: &Service,
+    resolver: &Resolver<'_>,
+    ports: &[crate::topology::LocalPort],
+) -> crate::topology::Local {
+    let mut unused = Diagnostics::new();
+    let mut references = References::default();
+    let mut text =
+        |t: &crate::model::Text, d: &mut Diagnostics| resolver.text(id, t, &mut references, d);
+    let env = named_texts(&service.env, &mut text, &mut unused).unwrap_or_default();
+    let build_args =
+        named_texts(service.source.build_args(), &mut text, &mut unused).unwrap_or_default();
+    let release_command = service
+        .deploy
+        .release_command
+        .as_ref()
+        .and_then(|command| text(command, &mut unused));
+    crate::topology::Local {
+        env,
+        build_args,
+        release_command,
+        ports: ports.to_vec(),
+    }
 }
 
 /// What checking one service found.
@@ -247,6 +285,8 @@ fn resolve_service(
                 process_groups: groups,
                 // Decided once every caller is known, in `flycast_rules`.
                 private_via: None,
+                // Filled in by `local_values`.
+                local: crate::topology::Local::default(),
             })
         }
         _ => None,

@@ -1,6 +1,7 @@
 //! Stage 4, emit: the checked topology to the files `flyx build` writes, in
 //! memory. Only the command line writes them to disk.
 
+mod compose;
 mod deploy_sh;
 mod dockerfile;
 mod fly_toml;
@@ -181,11 +182,15 @@ fn stack_files(
             OutputFile::text(architecture),
         ),
         ("deploy.sh".to_string(), OutputFile::script(script)),
+        (
+            "compose.yaml".to_string(),
+            OutputFile::text(compose::render(topology, options)),
+        ),
     ])
 }
 
 /// The files `flyx build` writes at the top of the output folder.
-pub const STACK_FILES: &[&str] = &["ARCHITECTURE.md", "deploy.sh"];
+pub const STACK_FILES: &[&str] = &["ARCHITECTURE.md", "compose.yaml", "deploy.sh"];
 
 /// The files `flyx build` may write in a service's folder. `.dockerignore` and
 /// `nginx.conf` are no longer written (the ignore file is named after the

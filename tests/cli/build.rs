@@ -50,6 +50,7 @@ fn writes_one_fly_toml_per_service_beside_the_source() {
         [
             "ARCHITECTURE.md",
             "api/fly.toml",
+            "compose.yaml",
             "deploy.sh",
             "web/fly.toml"
         ]
@@ -61,7 +62,7 @@ fn writes_one_fly_toml_per_service_beside_the_source() {
     assert!(api.contains("app = \"shop-api\""));
     assert_eq!(
         run.stdout.lines().last(),
-        Some("fly: 4 written, 0 unchanged, 0 removed")
+        Some("fly: 5 written, 0 unchanged, 0 removed")
     );
     let script = std::fs::metadata(dir.path().join("fly/deploy.sh")).expect("deploy.sh");
     let mode = std::os::unix::fs::PermissionsExt::mode(&script.permissions());
@@ -81,6 +82,7 @@ fn the_output_folder_can_be_chosen() {
         [
             "ARCHITECTURE.md",
             "api/fly.toml",
+            "compose.yaml",
             "deploy.sh",
             "web/fly.toml"
         ]
@@ -117,7 +119,7 @@ fn unchanged_files_are_not_rewritten() {
         .expect("set mtime");
     let run = flyx(dir.path(), &["build"]);
     assert_eq!(run.code, 0);
-    assert_eq!(run.stdout.trim(), "fly: 0 written, 4 unchanged, 0 removed");
+    assert_eq!(run.stdout.trim(), "fly: 0 written, 5 unchanged, 0 removed");
     let mtime = std::fs::metadata(&path)
         .and_then(|m| m.modified())
         .expect("mtime");
@@ -146,6 +148,7 @@ fn changed_files_are_replaced_atomically_without_leftovers() {
         [
             "ARCHITECTURE.md",
             "api/fly.toml",
+            "compose.yaml",
             "deploy.sh",
             "web/fly.toml"
         ],
@@ -205,6 +208,7 @@ fn files_of_removed_services_are_removed_and_nothing_else() {
             "ARCHITECTURE.md",
             "README.md",
             "api/fly.toml",
+            "compose.yaml",
             "deploy.sh",
             "other/fly.toml",
             "web/notes.txt"
@@ -230,7 +234,7 @@ fn check_lists_missing_stale_and_extra_files_and_writes_nothing() {
     assert_eq!(fresh.code, 1);
     assert_eq!(
         fresh.stdout,
-        "missing: fly/ARCHITECTURE.md\nmissing: fly/api/fly.toml\nmissing: fly/deploy.sh\nmissing: fly/web/fly.toml\n"
+        "missing: fly/ARCHITECTURE.md\nmissing: fly/api/fly.toml\nmissing: fly/compose.yaml\nmissing: fly/deploy.sh\nmissing: fly/web/fly.toml\n"
     );
     assert!(!dir.path().join("fly").exists(), "--check writes nothing");
 
@@ -238,7 +242,7 @@ fn check_lists_missing_stale_and_extra_files_and_writes_nothing() {
     let clean = flyx(dir.path(), &["build", "--check"]);
     assert_eq!(
         (clean.code, clean.stdout.as_str()),
-        (0, "fly: 4 files up to date\n")
+        (0, "fly: 5 files up to date\n")
     );
 
     let edited = STACK
@@ -253,7 +257,7 @@ fn check_lists_missing_stale_and_extra_files_and_writes_nothing() {
     assert_eq!(stale.code, 1);
     assert_eq!(
         stale.stdout,
-        "stale: fly/ARCHITECTURE.md\nstale: fly/api/fly.toml\nstale: fly/deploy.sh\nextra: fly/web/fly.toml\n"
+        "stale: fly/ARCHITECTURE.md\nstale: fly/api/fly.toml\nstale: fly/compose.yaml\nstale: fly/deploy.sh\nextra: fly/web/fly.toml\n"
     );
     assert!(stale.stderr.contains("out of date"), "{}", stale.stderr);
     assert_eq!(
@@ -317,6 +321,7 @@ fn a_runtime_service_gets_a_dockerfile_and_dockerignore_beside_its_fly_toml() {
             "api/Dockerfile",
             "api/Dockerfile.dockerignore",
             "api/fly.toml",
+            "compose.yaml",
             "deploy.sh"
         ]
     );
@@ -427,6 +432,7 @@ fn an_environment_is_built_into_its_own_folder() {
         [
             "staging/ARCHITECTURE.md",
             "staging/api/fly.toml",
+            "staging/compose.yaml",
             "staging/deploy.sh"
         ]
     );
