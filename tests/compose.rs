@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use flyx::source::Sources;
+use flyx::{CheckOptions, expand::NoFiles};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -22,12 +23,17 @@ fn inputs() -> Vec<PathBuf> {
     inputs
 }
 
-fn compose_of(input: &Path) -> Option<String> {
+/// The compose.yaml of a base build (`None`) or of one environment's build.
+fn compose_for(input: &Path, environment: Option<&str>) -> Option<String> {
     let text = std::fs::read_to_string(input).expect("utf-8");
     let (sources, file) = Sources::single("stack.flyx", text);
-    let topology = flyx::check(&sources, file).topology?;
-    let outputs =
-        flyx::emit::emit(&topology, &flyx::emit::EmitOptions::beside("stack.flyx")).ok()?;
+    let options = CheckOptions {
+        loader: &NoFiles,
+        environment,
+    };
+    let topology = flyx::check_with(&sources, file, &options).topology?;
+    let emit = flyx::emit::EmitOptions::beside_for("stack.flyx", environment);
+    let outputs = flyx::emit::emit(&topology, &emit).ok()?;
     Some(
         outputs
             .get("compose.yaml")
@@ -37,9 +43,30 @@ fn compose_of(input: &Path) -> Option<String> {
     )
 }
 
+fn compose_of(input: &Path) -> Option<String> {
+    compose_for(input, None)
+}
+
+/// Every build of an input: its name, output folder and compose.yaml, the
+/// base one and one per environment.
+fn builds(input: &Path) -> Vec<(String, String, String)> {
+    let text = std::fs::read_to_string(input).expect("utf-8");
+    let (sources, file) = Sources::single("stack.flyx", text);
+    let environments = flyx::check(&sources, file).environments;
+    let mut out = Vec::new();
+    out.extend(compose_of(input).map(|c| (input.display().to_string(), "fly".to_string(), c)));
+    for environment in environments {
+        if let Some(compose) = compose_for(input, Some(&environment)) {
+            let name = format!("{} --env {environment}", input.display());
+            out.push((name, format!("fly/{environment}"), compose));
+        }
+    }
+    out
+}
+
 /// Creates the build contexts and `.env` docker-compose 1.29 insists exist.
-fn lay_out(project: &Path, compose: &str) {
-    let output = project.join("fly");
+fn lay_out(project: &Path, output: &str, compose: &str) {
+    let output = project.join(output);
     std::fs::create_dir_all(&output).expect("fly/");
     std::fs::write(project.join(".env"), "").expect(".env");
     for line in compose.lines() {
@@ -65,22 +92,23 @@ fn every_compose_file_passes_docker_compose_config() {
         eprintln!("docker-compose is not installed; skipping (it runs in CI)");
         return;
     }
-    for input in inputs() {
-        let Some(compose) = compose_of(&input) else {
-            continue;
-        };
+    let all: Vec<(String, String, String)> = inputs().iter().flat_map(|i| builds(i)).collect();
+    assert!(
+        all.iter().any(|(name, _, _)| name.contains("--env")),
+        "environment builds are checked too"
+    );
+    for (input, output, compose) in all {
         let dir = tempfile::tempdir().expect("tempdir");
-        lay_out(dir.path(), &compose);
+        lay_out(dir.path(), &output, &compose);
         let output = Command::new("docker-compose")
             .arg("-f")
-            .arg(dir.path().join("fly/compose.yaml"))
+            .arg(dir.path().join(&output).join("compose.yaml"))
             .args(["config", "-q"])
             .output()
             .expect("docker-compose runs");
         assert!(
             output.status.success(),
-            "{}:\n{}\n{compose}",
-            input.display(),
+            "{input}:\n{}\n{compose}",
             String::from_utf8_lossy(&output.stderr)
         );
     }
@@ -99,4 +127,51 @@ fn private_addresses_are_compose_names_and_public_urls_localhost() {
     );
     assert!(!compose.contains(".internal") && !compose.contains(".flycast"));
     assert!(compose.contains("condition: service_completed_successfully"));
+}
+
+#[test]
+fn a_release_command_runs_once_before_its_service_and_stores_come_first() {
+    let compose = compose_of(&root().join("examples/ampel.flyx")).expect("ampel builds");
+    let api = section(&compose, "  api:");
+    let release = section(&compose, "  api-release:");
+    assert!(api.contains("      api-release:\n        condition: service_completed_successfully"));
+    assert!(api.contains("      db:\n        condition: service_healthy"));
+    assert!(release.contains("      db:\n        condition: service_healthy"));
+    assert!(
+        !release.contains("api-release:\n        condition"),
+        "not on itself"
+    );
+    assert!(!release.contains("ports:"), "a one-shot publishes nothing");
+}
+
+#[test]
+fn a_postgres_store_with_several_databases_gets_an_init_one_shot() {
+    let compose =
+        compose_of(&root().join("examples/chain-indexers.flyx")).expect("chain-indexers builds");
+    let init = compose
+        .lines()
+        .find(|l| l.starts_with("  ") && !l.starts_with("   ") && l.ends_with("-init:"))
+        .expect("an init service");
+    let section = section(&compose, init);
+    assert!(section.contains("createdb"));
+    assert!(section.contains("condition: service_healthy"));
+}
+
+/// One Compose service's lines, from its name to the next service.
+fn section<'a>(compose: &'a str, header: &str) -> &'a str {
+    let start = compose
+        .find(&format!("\n{header}\n"))
+        .unwrap_or_else(|| panic!("{header} in compose.yaml"))
+        + 1;
+    let rest = &compose[start + header.len() + 1..];
+    let end = rest
+        .find(|c: char| c != ' ')
+        .map(|_| {
+            rest.lines()
+                .take_while(|l| l.starts_with("   ") || l.is_empty())
+                .map(|l| l.len() + 1)
+                .sum::<usize>()
+        })
+        .unwrap_or(rest.len());
+    &compose[start..start + header.len() + 1 + end]
 }

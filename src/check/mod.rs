@@ -4,6 +4,7 @@
 
 mod addresses;
 mod ci;
+pub mod compose;
 pub mod compute;
 mod config;
 mod domains;
@@ -109,6 +110,10 @@ pub fn check(stack: Stack) -> (Option<Topology>, Diagnostics) {
         secrets,
         ci,
     };
+    compose::unique_names(&topology, &mut diagnostics);
+    if diagnostics.has_errors() {
+        return (None, diagnostics);
+    }
     (Some(topology), diagnostics)
 }
 

@@ -227,6 +227,8 @@ codes! {
     E0330,
     /// a Managed Postgres cluster in a region that does not offer it
     E0331,
+    /// two services `compose.yaml` would give one name
+    E0332,
     /// a file cannot be read
     E0401,
     /// no input file was named and the current folder has none, or several
