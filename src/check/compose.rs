@@ -41,6 +41,11 @@ const POSTGRES_PORT: u16 = super::POSTGRES_PORT;
 /// Everything `compose.yaml` holds, in file order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComposeStack {
+    /// The Compose project name: the flyx project, with `-<environment>`
+    /// for an environment's build. Compose otherwise names the project after
+    /// the folder (`fly`), and every stack would share containers and
+    /// volumes such as `fly_db-data`.
+    pub project: String,
     /// Services, then each service's release one-shot, then stores.
     pub services: Vec<ComposeService>,
     /// Named volumes, sorted.
@@ -170,8 +175,8 @@ impl Condition {
 
 /// The whole local stack. `overridden` names the runtime templates the
 /// project replaced: an image built from one of them may lack the tool a
-/// healthcheck needs.
-pub fn plan(topology: &Topology, overridden: &[&str]) -> ComposeStack {
+/// healthcheck needs. `environment` is the build's `--env`.
+pub fn plan(topology: &Topology, overridden: &[&str], environment: Option<&str>) -> ComposeStack {
     let planner = Planner {
         topology,
         overridden,
@@ -188,7 +193,9 @@ pub fn plan(topology: &Topology, overridden: &[&str]) -> ComposeStack {
         .flat_map(|s| &s.volumes)
         .filter_map(|mount| mount.split_once(':').map(|(name, _)| name.to_string()))
         .collect();
+    let name = &topology.stack.project.name.value;
     ComposeStack {
+        project: environment.map_or_else(|| name.clone(), |env| format!("{name}-{env}")),
         services,
         volumes: volumes.into_iter().collect(),
     }

@@ -15,12 +15,16 @@ use super::{EmitOptions, join_relative};
 /// The whole `compose.yaml`.
 pub fn render(topology: &Topology, options: &EmitOptions) -> String {
     let overridden: Vec<&str> = options.templates.iter().map(|t| t.name.as_str()).collect();
-    let stack = plan(topology, &overridden);
+    let stack = plan(topology, &overridden, options.environment.as_deref());
     let mut out = String::new();
     let _ = writeln!(out, "{}", options.header());
+    let _ = writeln!(
+        out,
+        "# Local development: docker compose -p {} -f <this file> up",
+        stack.project
+    );
     out.push_str(
-        "# Local development: docker compose -f <this file> up\n\
-         # Secret values come from the .env file in the project folder (flyx never writes it).\n\
+        "# Secret values come from the .env file in the project folder (flyx never writes it).\n\
          services:\n",
     );
     for service in &stack.services {

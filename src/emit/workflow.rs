@@ -225,7 +225,8 @@ fn deploy_job(out: &mut String, topology: &Topology, plan: &CiPlan, options: &Em
         out,
         "\n  deploy:\n    name: Deploy\n    needs: [{needs}]\n    \
          # Skipped tests (nothing they guard changed) do not stop it; failed ones do.\n    \
-         if: ${{{{ !cancelled() && !failure() && needs.changes.outputs.services != '' }}}}\n    \
+         # A manual run deploys only from {branch_comment}, like a push.\n    \
+         if: ${{{{ !cancelled() && !failure() && github.ref == 'refs/heads/{branch}' && needs.changes.outputs.services != '' }}}}\n    \
          runs-on: ubuntu-latest\n    \
          # Its secrets can be kept in, and its runs approved in, this environment.\n    \
          environment: fly-{project}\n    \
@@ -233,6 +234,8 @@ fn deploy_job(out: &mut String, topology: &Topology, plan: &CiPlan, options: &Em
          concurrency:\n      group: flyx-deploy-{project}\n      cancel-in-progress: false\n    \
          steps:\n",
         needs = needs.join(", "),
+        branch = plan.branch.replace('\'', "''"),
+        branch_comment = plan.branch,
     );
     checkout(out, false);
     let _ = write!(

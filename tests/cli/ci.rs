@@ -32,6 +32,10 @@ fn the_workflow_is_written_beside_the_source_with_the_header() {
         "{workflow}"
     );
     assert!(workflow.contains("      - 'trunk'"), "{workflow}");
+    assert!(
+        workflow.contains("&& github.ref == 'refs/heads/trunk' &&"),
+        "a manual run on another branch deploys nothing"
+    );
     assert!(workflow.contains("fly/deploy.sh --only \"$SERVICES\""));
     assert!(workflow.contains("probe api https://shop-api.fly.dev/health"));
     assert!(!workflow.contains("probe web"), "web has no health check");
