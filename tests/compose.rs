@@ -158,20 +158,11 @@ fn a_postgres_store_with_several_databases_gets_an_init_one_shot() {
 }
 
 /// One Compose service's lines, from its name to the next service.
-fn section<'a>(compose: &'a str, header: &str) -> &'a str {
-    let start = compose
-        .find(&format!("\n{header}\n"))
-        .unwrap_or_else(|| panic!("{header} in compose.yaml"))
-        + 1;
-    let rest = &compose[start + header.len() + 1..];
-    let end = rest
-        .find(|c: char| c != ' ')
-        .map(|_| {
-            rest.lines()
-                .take_while(|l| l.starts_with("   ") || l.is_empty())
-                .map(|l| l.len() + 1)
-                .sum::<usize>()
-        })
-        .unwrap_or(rest.len());
-    &compose[start..start + header.len() + 1 + end]
+fn section(compose: &str, header: &str) -> String {
+    let mut lines = compose.lines().skip_while(|l| *l != header);
+    let first = lines
+        .next()
+        .unwrap_or_else(|| panic!("{header} in compose.yaml"));
+    let body: Vec<&str> = lines.take_while(|l| l.starts_with("    ")).collect();
+    format!("{first}\n{}\n", body.join("\n"))
 }

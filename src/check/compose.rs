@@ -23,6 +23,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use petgraph::visit::EdgeRef;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::emit::join_relative;
 use crate::model::{Check, CheckKind, Protocol, Runtime, Service, Source, StoreKind};
 use crate::span::Span;
 use crate::topology::{Node, ServiceId, StoreId, Topology};
@@ -529,38 +530,21 @@ fn source(topology: &Topology, id: ServiceId) -> ComposeSource {
 /// `path` (relative to the project) from the folder `dir` (relative to the
 /// project), climbing out of `dir` as far as needed.
 pub fn relative_from(dir: &str, path: &str) -> String {
-    let dir = normal(dir);
-    let path = normal(path);
-    if dir.is_empty() {
-        return if path.is_empty() {
-            ".".to_string()
-        } else {
-            path.join("/")
-        };
+    let dir = join_relative(&[dir]);
+    let path = join_relative(&[path]);
+    if dir == "." {
+        return path;
     }
-    let shared = dir.iter().zip(&path).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<&str> = vec![".."; dir.len() - shared];
-    parts.extend(&path[shared..]);
-    if parts.is_empty() {
-        ".".to_string()
-    } else {
-        parts.join("/")
-    }
-}
-
-/// A relative path's parts without `.`, empty parts or resolvable `..`.
-fn normal(path: &str) -> Vec<&str> {
-    let mut out: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." if out.last().is_some_and(|last| *last != "..") => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
+    let dir_parts: Vec<&str> = dir.split('/').collect();
+    let path_parts: Vec<&str> = path.split('/').collect();
+    let shared = dir_parts
+        .iter()
+        .zip(&path_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut parts: Vec<&str> = vec![".."; dir_parts.len() - shared];
+    parts.extend(&path_parts[shared..]);
+    join_relative(&parts)
 }
 
 /// The entrypoint and command of one process group's container.
