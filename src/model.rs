@@ -128,6 +128,8 @@ pub struct Service {
     /// `machine_config = "..."`: top-level `machine_config`, the JSON flyctl
     /// merges into every machine's config (multi-container machines).
     pub machine_config: Option<MachineConfig>,
+    /// `local { env { ... }  unset = [...] }`: what differs under Compose.
+    pub local: LocalOverrides,
     /// The header: `service api`.
     pub span: Span,
 }
@@ -695,6 +697,17 @@ pub struct EnvVar {
     pub name: Spanned<String>,
     /// The value.
     pub value: Text,
+}
+
+/// `local { env { ... }  unset = [...] }`: how a service's env differs when
+/// it runs under Compose (`compose.yaml`) instead of on Fly. Only the local
+/// stack reads it; fly.toml never does.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LocalOverrides {
+    /// Variables set (or replaced) locally.
+    pub env: Vec<EnvVar>,
+    /// Variables of the service's `env` left out locally.
+    pub unset: Vec<Spanned<String>>,
 }
 
 /// Text that may hold references to other services: `"nats://${nats.host}:4222"`.

@@ -166,3 +166,24 @@ fn section(compose: &str, header: &str) -> String {
     let body: Vec<&str> = lines.take_while(|l| l.starts_with("    ")).collect();
     format!("{first}\n{}\n", body.join("\n"))
 }
+
+#[test]
+fn a_local_block_changes_the_compose_env_and_not_fly_toml() {
+    let input = root().join("examples/phoenix-cluster.flyx");
+    let compose = compose_of(&input).expect("phoenix-cluster builds");
+    for name in ["  web:", "  web-release:"] {
+        let web = section(&compose, name);
+        assert!(web.contains("ECTO_IPV6: \"false\""), "{name}");
+        assert!(web.contains("RELEASE_DISTRIBUTION: \"none\""), "{name}");
+        assert!(!web.contains("ERL_AFLAGS") && !web.contains("DNS_CLUSTER_QUERY"));
+        assert!(web.contains("PHX_HOST: \"localhost\""), "the rest stays");
+    }
+    let text = std::fs::read_to_string(&input).expect("utf-8");
+    let (sources, file) = Sources::single("stack.flyx", text);
+    let topology = flyx::check(&sources, file).topology.expect("checks");
+    let outputs =
+        flyx::emit::emit(&topology, &flyx::emit::EmitOptions::beside("stack.flyx")).expect("emits");
+    let fly_toml = &outputs.get("web/fly.toml").expect("web/fly.toml").contents;
+    assert!(fly_toml.contains("ECTO_IPV6 = \"true\""));
+    assert!(fly_toml.contains("ERL_AFLAGS = \"-proto_dist inet6_tcp\""));
+}

@@ -104,6 +104,23 @@ pub fn free_port(wanted: u16, taken: &mut BTreeSet<u16>) -> u16 {
     port
 }
 
+/// The `local` block applied to a service's env: `unset` names removed, then
+/// each local variable replacing the one of the same name in place, or added
+/// at the end.
+pub fn apply_overrides(
+    env: &mut Vec<(String, String)>,
+    unset: &[crate::span::Spanned<String>],
+    overrides: Vec<(String, String)>,
+) {
+    env.retain(|(name, _)| !unset.iter().any(|u| &u.value == name));
+    for (name, value) in overrides {
+        match env.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => env.push((name, value)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +140,25 @@ mod tests {
         assert_eq!(free_port(80, &mut taken), 1024);
         assert_eq!(free_port(443, &mut taken), 1025);
         assert_eq!(free_port(1024, &mut taken), 1026);
+    }
+
+    #[test]
+    fn local_overrides_replace_in_place_add_at_the_end_and_unset() {
+        let mut env = vec![
+            ("A".to_string(), "1".to_string()),
+            ("B".to_string(), "2".to_string()),
+            ("C".to_string(), "3".to_string()),
+        ];
+        let unset = [crate::span::Spanned::new(
+            "B".to_string(),
+            crate::span::Span::default(),
+        )];
+        apply_overrides(
+            &mut env,
+            &unset,
+            vec![("C".into(), "x".into()), ("D".into(), "4".into())],
+        );
+        let names: Vec<String> = env.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        assert_eq!(names, ["A=1", "C=x", "D=4"]);
     }
 }

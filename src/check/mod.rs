@@ -57,7 +57,13 @@ pub fn check(stack: Stack) -> (Option<Topology>, Diagnostics) {
         let service_links = &links[i];
         let mut found = resolve_service(id, service, &resolver, &names, &mut diagnostics);
         if let Some(resolved) = found.resolved.as_mut() {
-            resolved.local = local_values(id, service, &local_resolver, &host_ports[i]);
+            resolved.local = local_values(
+                id,
+                service,
+                &local_resolver,
+                &host_ports[i],
+                &mut diagnostics,
+            );
         }
         edges.extend(link_edges(id, service_links));
         edges.extend(extra_edges(
@@ -117,19 +123,24 @@ pub fn check(stack: Stack) -> (Option<Topology>, Diagnostics) {
     (Some(topology), diagnostics)
 }
 
-/// The service's env, build args and release command with local addresses.
-/// Every problem was reported when the same texts resolved for Fly.
+/// The service's env, build args and release command with local addresses,
+/// and its `local` block applied to the env. Every problem of the shared
+/// texts was reported when they resolved for Fly; the `local` block's own
+/// texts report theirs here.
 fn local_values(
     id: ServiceId,
     service: &Service,
     resolver: &Resolver<'_>,
     ports: &[crate::topology::LocalPort],
+    diagnostics: &mut Diagnostics,
 ) -> crate::topology::Local {
     let mut unused = Diagnostics::new();
     let mut references = References::default();
     let mut text =
         |t: &crate::model::Text, d: &mut Diagnostics| resolver.text(id, t, &mut references, d);
-    let env = named_texts(&service.env, &mut text, &mut unused).unwrap_or_default();
+    let mut env = named_texts(&service.env, &mut text, &mut unused).unwrap_or_default();
+    let overrides = named_texts(&service.local.env, &mut text, diagnostics).unwrap_or_default();
+    local::apply_overrides(&mut env, &service.local.unset, overrides);
     let build_args =
         named_texts(service.source.build_args(), &mut text, &mut unused).unwrap_or_default();
     let release_command = service

@@ -165,6 +165,8 @@ codes! {
     E0247,
     /// a `ci` block value flyx cannot write a workflow from
     E0248,
+    /// a `local` override that does not fit the service: an unknown `unset`, a secret set locally
+    E0249,
     /// a link or reference to a service or store that does not exist
     E0301,
     /// services that must each deploy before the other

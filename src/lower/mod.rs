@@ -9,6 +9,7 @@ mod build;
 mod ci;
 mod fields;
 pub mod keywords;
+mod local;
 mod machine;
 mod network;
 mod ops;

@@ -58,6 +58,7 @@ pub fn lower(block: &Block, project: &Project, sink: &Sink) -> Option<Service> {
     check_generated_build_args(&source, sink);
     let consul = f.bool("consul");
     let secrets = lower_secrets(&mut f, consul.is_some_and(|c| c.value));
+    let local = super::local::lower(f.block("local"), &env, &secrets, sink);
     let links = network::lower_links(&mut f);
     let after = f.names("after");
     let volumes = f
@@ -173,6 +174,7 @@ pub fn lower(block: &Block, project: &Project, sink: &Sink) -> Option<Service> {
         entrypoint: start.entrypoint,
         exec: start.exec,
         machine_config: start.machine_config,
+        local,
         span: block.header(),
     };
     machine::check(&service, sink);
@@ -524,7 +526,7 @@ fn check_memory(vm: &Vm, sink: &Sink) {
 }
 
 /// Lowers `env { NAME = "value" }`.
-fn lower_env(block: &Block, sink: &Sink) -> Vec<EnvVar> {
+pub(super) fn lower_env(block: &Block, sink: &Sink) -> Vec<EnvVar> {
     no_label(block, sink);
     let vars = text_entries(block, sink, "env");
     for var in &vars {
