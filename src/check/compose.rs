@@ -24,7 +24,10 @@ use petgraph::visit::EdgeRef;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::emit::join_relative;
-use crate::model::{Check, CheckKind, Protocol, Runtime, Service, Source, StoreKind};
+use crate::lower::schedule::CRONTAB_PATH;
+use crate::model::{
+    Check, CheckKind, FileContent, FileMount, Protocol, Runtime, Service, Source, StoreKind,
+};
 use crate::span::Span;
 use crate::topology::{Node, ServiceId, StoreId, Topology};
 
@@ -51,6 +54,37 @@ pub struct ComposeStack {
     pub services: Vec<ComposeService>,
     /// Named volumes, sorted.
     pub volumes: Vec<String>,
+    /// Files compose.yaml mounts that flyx writes beside it, in path order.
+    pub files: Vec<LocalFile>,
+}
+
+/// A file flyx writes in the output folder for Compose to mount: a
+/// schedule's crontab, which Fly gets through fly.toml's `[[files]]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocalFile {
+    /// Relative to the output folder: `<service>/crontab`.
+    pub path: String,
+    /// The text, without flyx's header.
+    pub contents: String,
+}
+
+/// A file bind-mounted read-only into a container, as fly.toml's
+/// `[[files]]` puts it on the machine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bind {
+    /// Where the file comes from.
+    pub source: BindSource,
+    /// Its path in the container (`guest_path`).
+    pub target: String,
+}
+
+/// Where a bind-mounted file is on the host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BindSource {
+    /// A project file (`local_path`), relative to the `.flyx` file's folder.
+    Project(String),
+    /// A file flyx writes ([`LocalFile`]), relative to the output folder.
+    Output(String),
 }
 
 /// One Compose service.
@@ -76,6 +110,8 @@ pub struct ComposeService {
     pub ports: Vec<String>,
     /// `volumes`: `<named volume>:<mount path>`.
     pub volumes: Vec<String>,
+    /// `volumes`: files mounted read-only, after the named volumes.
+    pub binds: Vec<Bind>,
     /// `healthcheck`.
     pub healthcheck: Option<Healthcheck>,
     /// A comment in place of a healthcheck, saying why there is none.
@@ -195,11 +231,46 @@ pub fn plan(topology: &Topology, overridden: &[&str], environment: Option<&str>)
         .filter_map(|mount| mount.split_once(':').map(|(name, _)| name.to_string()))
         .collect();
     let name = &topology.stack.project.name.value;
+    let mut files: Vec<LocalFile> = topology
+        .services_by_name()
+        .into_iter()
+        .filter_map(|id| crontab(topology.service(id)))
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
     ComposeStack {
         project: environment.map_or_else(|| name.clone(), |env| format!("{name}-{env}")),
         services,
         volumes: volumes.into_iter().collect(),
+        files,
     }
+}
+
+/// The crontab flyx wrote from a service's schedules (a `[[files]]` entry
+/// at [`CRONTAB_PATH`]), as a file beside compose.yaml.
+fn crontab(service: &Service) -> Option<LocalFile> {
+    let file = crontab_file(service)?;
+    let FileContent::Raw(text) = &file.content else {
+        return None;
+    };
+    Some(LocalFile {
+        path: crontab_path(service),
+        contents: text.clone(),
+    })
+}
+
+/// The schedules' `[[files]]` entry, if the service has schedules.
+fn crontab_file(service: &Service) -> Option<&FileMount> {
+    service.files.iter().find(|f| is_crontab(service, f))
+}
+
+/// Whether a `[[files]]` entry is the crontab flyx wrote from the schedules.
+fn is_crontab(service: &Service, file: &FileMount) -> bool {
+    !service.schedules.is_empty() && file.guest_path.value == CRONTAB_PATH
+}
+
+/// Where a service's crontab is written, relative to the output folder.
+pub fn crontab_path(service: &Service) -> String {
+    format!("{}/crontab", service.name.value)
 }
 
 /// The name of a service's release one-shot.
@@ -265,6 +336,7 @@ impl Planner<'_> {
                 secrets: secret_names(service),
                 ports: ports(topology, id, &name),
                 volumes: mounts(service, group, &resolved.default_group),
+                binds: binds(service, group),
                 healthcheck,
                 healthcheck_note,
                 depends_on: depends.clone(),
@@ -597,23 +669,68 @@ fn mounts(service: &Service, group: &str, default_group: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether a `[[files]]` entry is on one process group's machines: every
+/// group's when it names none (flyctl puts such files on every machine).
+fn file_on_group(file: &FileMount, group: &str) -> bool {
+    file.processes.is_empty() || file.processes.iter().any(|p| p.value == group)
+}
+
+/// The `[[files]]` one process group gets that Compose can mount: project
+/// files (`local_path`) and the schedules' crontab.
+fn binds(service: &Service, group: &str) -> Vec<Bind> {
+    service
+        .files
+        .iter()
+        .filter(|f| file_on_group(f, group))
+        .filter_map(|f| {
+            let source = match &f.content {
+                FileContent::Local(path) => BindSource::Project(path.value.clone()),
+                FileContent::Raw(_) if is_crontab(service, f) => {
+                    BindSource::Output(crontab_path(service))
+                }
+                FileContent::Raw(_) | FileContent::Secret(_) => return None,
+            };
+            Some(Bind {
+                source,
+                target: f.guest_path.value.clone(),
+            })
+        })
+        .collect()
+}
+
+/// `[[files]]` Compose cannot mount: a secret's value, or a `raw_value`
+/// the user wrote (flyx writes no file it cannot put its header in).
+fn unmounted_files(service: &Service) -> Vec<&str> {
+    service
+        .files
+        .iter()
+        .filter(|f| match &f.content {
+            FileContent::Local(_) => false,
+            FileContent::Raw(_) => !is_crontab(service, f),
+            FileContent::Secret(_) => true,
+        })
+        .map(|f| f.guest_path.value.as_str())
+        .collect()
+}
+
 /// What Fly gives a service that Compose does not, as a comment.
 fn fly_only(service: &Service) -> Vec<String> {
     let mut missing = Vec::new();
     if !service.statics.is_empty() {
-        missing.push("statics");
+        missing.push("statics".to_string());
     }
-    if !service.files.is_empty() {
-        missing.push("[[files]]");
+    let files = unmounted_files(service);
+    if !files.is_empty() {
+        missing.push(format!("[[files]] {}", files.join(" ")));
     }
     if !service.metrics.is_empty() {
-        missing.push("metrics");
+        missing.push("metrics".to_string());
     }
     if super::auto_stops(service) {
-        missing.push("auto_stop");
+        missing.push("auto_stop".to_string());
     }
     if !service.domains().is_empty() {
-        missing.push("domains");
+        missing.push("domains".to_string());
     }
     if missing.is_empty() {
         Vec::new()

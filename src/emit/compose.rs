@@ -5,17 +5,36 @@
 use std::fmt::Write;
 
 use crate::check::compose::{
-    ComposeService, ComposeSource, ComposeStack, Condition, Dockerfile, Healthcheck, plan,
-    relative_from,
+    Bind, BindSource, ComposeService, ComposeSource, ComposeStack, Condition, Dockerfile,
+    Healthcheck, plan, relative_from,
 };
 use crate::topology::Topology;
 
-use super::{EmitOptions, join_relative};
+use super::{EmitOptions, OutputFile, join_relative};
 
-/// The whole `compose.yaml`.
-pub fn render(topology: &Topology, options: &EmitOptions) -> String {
+/// `compose.yaml`, and the files it mounts that flyx writes beside it
+/// (schedules' crontabs), by path relative to the output folder.
+pub fn render(topology: &Topology, options: &EmitOptions) -> Vec<(String, OutputFile)> {
     let overridden: Vec<&str> = options.templates.iter().map(|t| t.name.as_str()).collect();
     let stack = plan(topology, &overridden, options.environment.as_deref());
+    let mut files = vec![(
+        "compose.yaml".to_string(),
+        OutputFile::text(compose_yaml(&stack, options)),
+    )];
+    files.extend(stack.files.iter().map(|file| {
+        let text = format!(
+            "{}
+{}",
+            options.header(),
+            file.contents
+        );
+        (file.path.clone(), OutputFile::text(text))
+    }));
+    files
+}
+
+/// The YAML of a planned stack.
+fn compose_yaml(stack: &ComposeStack, options: &EmitOptions) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", options.header());
     let _ = writeln!(
@@ -30,8 +49,24 @@ pub fn render(topology: &Topology, options: &EmitOptions) -> String {
     for service in &stack.services {
         render_service(&mut out, service, options);
     }
-    render_volumes(&mut out, &stack);
+    render_volumes(&mut out, stack);
     out
+}
+
+/// `<host path>:<container path>:ro`, the host path relative to the
+/// compose file's folder. Compose takes a source that does not start with
+/// `.` or `/` for a named volume, hence `./`.
+fn bind_mount(bind: &Bind, options: &EmitOptions) -> String {
+    let host = match &bind.source {
+        BindSource::Project(path) => join_relative(&[&options.project_from_output, path]),
+        BindSource::Output(path) => join_relative(&[path]),
+    };
+    let host = if host.starts_with('.') || host.starts_with('/') {
+        host
+    } else {
+        format!("./{host}")
+    };
+    format!("{host}:{}:ro", bind.target)
 }
 
 /// A YAML double-quoted scalar with Compose's `$` interpolation escaped.
@@ -62,7 +97,9 @@ fn render_service(out: &mut String, service: &ComposeService, options: &EmitOpti
     }
     environment(out, service, options);
     items(out, "ports", &service.ports);
-    items(out, "volumes", &service.volumes);
+    let mut volumes = service.volumes.clone();
+    volumes.extend(service.binds.iter().map(|bind| bind_mount(bind, options)));
+    items(out, "volumes", &volumes);
     if let Some(check) = &service.healthcheck {
         healthcheck(out, check);
     }

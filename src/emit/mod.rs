@@ -176,23 +176,22 @@ fn stack_files(
 ) -> Rendered {
     let architecture = graph::architecture(topology, &options.source_name, &options.header());
     let script = deploy_sh::render(topology, templates, options, generated)?;
-    Ok(vec![
+    let mut files = vec![
         (
             "ARCHITECTURE.md".to_string(),
             OutputFile::text(architecture),
         ),
         ("deploy.sh".to_string(), OutputFile::script(script)),
-        (
-            "compose.yaml".to_string(),
-            OutputFile::text(compose::render(topology, options)),
-        ),
-    ])
+    ];
+    files.extend(compose::render(topology, options));
+    Ok(files)
 }
 
 /// The files `flyx build` writes at the top of the output folder.
 pub const STACK_FILES: &[&str] = &["ARCHITECTURE.md", "compose.yaml", "deploy.sh"];
 
-/// The files `flyx build` may write in a service's folder. `.dockerignore` and
+/// The files `flyx build` may write in a service's folder (`crontab`: the
+/// schedules' crontab compose.yaml mounts). `.dockerignore` and
 /// `nginx.conf` are no longer written (the ignore file is named after the
 /// Dockerfile, and the static Dockerfile holds nginx's configuration), but
 /// ones an older flyx wrote are still removed as stale.
@@ -200,6 +199,7 @@ pub const SERVICE_FILES: &[&str] = &[
     "fly.toml",
     "Dockerfile",
     "Dockerfile.dockerignore",
+    "crontab",
     ".dockerignore",
     "nginx.conf",
 ];
