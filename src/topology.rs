@@ -100,7 +100,7 @@ pub struct Resolved {
     /// `[build.args]`, references resolved, in source order.
     pub build_args: Vec<(String, String)>,
     /// A static site's proxied paths and where they go, references resolved.
-    pub proxies: Vec<(String, String)>,
+    pub proxies: Vec<ProxyTarget>,
     /// `release_command`, references resolved.
     pub release_command: Option<String>,
     /// Post-deploy steps, references resolved.
@@ -135,8 +135,47 @@ pub struct Local {
     pub build_args: Vec<(String, String)>,
     /// `release_command` with local addresses.
     pub release_command: Option<String>,
+    /// A static site's proxies as its nginx reaches them inside the Compose
+    /// network (`http://backend:5000`), in source order.
+    pub proxies: Vec<ProxyTarget>,
     /// The ports published on 127.0.0.1, in listening order.
     pub ports: Vec<LocalPort>,
+}
+
+/// Where a static site's nginx passes one path on to: a checked
+/// `http(s)://host[:port][/base]` URL, split as nginx's configuration needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProxyTarget {
+    /// The path prefix passed on (`/api/`).
+    pub path: String,
+    /// The whole URL, without a trailing `/`.
+    pub url: String,
+    /// `http` or `https`.
+    pub scheme: String,
+    /// Host and port: what nginx looks up, and sends as Host and TLS SNI.
+    pub host: String,
+    /// The URL's path, without a trailing `/` (empty for none): what the
+    /// prefix is replaced with.
+    pub base: String,
+}
+
+impl ProxyTarget {
+    /// Splits a URL that starts with `http://` or `https://`.
+    pub fn new(path: &str, url: &str) -> ProxyTarget {
+        let url = url.trim_end_matches('/');
+        let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
+        let (host, base) = match rest.split_once('/') {
+            Some((host, base)) => (host, format!("/{base}")),
+            None => (rest, String::new()),
+        };
+        ProxyTarget {
+            path: path.to_string(),
+            url: url.to_string(),
+            scheme: scheme.to_string(),
+            host: host.to_string(),
+            base,
+        }
+    }
 }
 
 /// A port published on the host's loopback.

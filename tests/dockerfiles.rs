@@ -646,13 +646,24 @@ fn a_static_site_passes_its_proxied_path_on_from_its_own_origin() {
     let location = dockerfile
         .split("location /api/ {")
         .nth(1)
-        .and_then(|rest| rest.split('}').next())
+        .and_then(|rest| rest.split("\n    }").next())
         .expect("a location for /api/");
     assert!(
-        location.contains("set $proxy_0 shop-api.fly.dev;")
+        location.contains("set $proxy_0 ${FLYX_PROXY_0_HOST};")
             && location.contains("rewrite ^/api/(.*)$ /$1 break;")
-            && location.contains("proxy_pass https://$proxy_0;"),
+            && location.contains("proxy_pass ${FLYX_PROXY_0_SCHEME}://$proxy_0;"),
         "the prefix is stripped, the host looked up per request: {location}"
+    );
+    assert!(
+        dockerfile.contains("FLYX_PROXY_0_HOST=\"shop-api.fly.dev\"")
+            && dockerfile.contains("FLYX_PROXY_0_SCHEME=\"https\""),
+        "the image carries the Fly target"
+    );
+    assert!(dockerfile.contains("/etc/nginx/templates/default.conf.template"));
+    let compose = &outputs.get("compose.yaml").expect("compose.yaml").contents;
+    assert!(
+        compose.contains("FLYX_PROXY_0_HOST: \"api:8080\""),
+        "Compose passes it to the api container, not to localhost"
     );
     assert!(
         location.contains("proxy_ssl_server_name on;"),
@@ -663,8 +674,9 @@ fn a_static_site_passes_its_proxied_path_on_from_its_own_origin() {
         "Fly's proxy routes on the host"
     );
     assert!(
-        dockerfile.contains("resolver [fdaa::3]"),
-        "Fly's DNS answers the per-request lookups"
+        dockerfile.contains("resolver ${NGINX_LOCAL_RESOLVERS} valid=30s;")
+            && dockerfile.contains("NGINX_ENTRYPOINT_LOCAL_RESOLVERS=1"),
+        "the machine's DNS (fdaa::3 on Fly) answers the per-request lookups"
     );
     // The SPA fallback still serves every other path.
     assert!(dockerfile.contains("try_files $uri $uri/ /index.html;"));
@@ -689,4 +701,112 @@ fn schedules_install_supercronic_and_the_go_debug_image_clears_its_shell_entrypo
         go.iter().any(|(k, rest)| k == "ENTRYPOINT" && rest == "[]"),
         "{go:?}"
     );
+}
+
+/// `NAME="value"` pairs of a Dockerfile's ENV instructions and of a Compose
+/// service's `environment`, for the variables nginx's template names.
+fn proxy_values(text: &str, separator: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|line| {
+            let line = line.trim().trim_end_matches('\\').trim();
+            let line = line.strip_prefix("ENV ").unwrap_or(line);
+            let (name, value) = line.split_once(separator)?;
+            name.starts_with("FLYX_PROXY_")
+                .then(|| (name.to_string(), value.trim().trim_matches('"').to_string()))
+        })
+        .collect()
+}
+
+/// What nginx's entrypoint does with a template (envsubst limited to the
+/// named variables), then `nginx -t` on the result inside a minimal
+/// nginx.conf. The error text, if nginx rejects it.
+fn nginx_rejects(template: &str, values: &[(String, String)], dir: &Path) -> Option<String> {
+    let names: Vec<String> = values.iter().map(|(n, _)| format!("${{{n}}}")).collect();
+    let mut envsubst = Command::new("envsubst");
+    envsubst
+        .arg(names.join(" "))
+        .env_clear()
+        .envs(values.iter().cloned())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    let mut child = envsubst.spawn().expect("envsubst runs");
+    std::io::Write::write_all(child.stdin.as_mut().expect("stdin"), template.as_bytes())
+        .expect("write");
+    let site = child.wait_with_output().expect("envsubst output").stdout;
+    let site = String::from_utf8(site).expect("utf-8");
+    assert!(!site.contains("${"), "every variable filled in:\n{site}");
+    std::fs::write(dir.join("site.conf"), &site).expect("write");
+    let main = format!(
+        "pid {0}/nginx.pid;\nerror_log stderr;\nevents {{}}\nhttp {{\n  access_log off;\n  include {0}/site.conf;\n}}\n",
+        dir.display()
+    );
+    std::fs::write(dir.join("nginx.conf"), main).expect("write");
+    let output = Command::new("nginx")
+        .arg("-t")
+        .arg("-p")
+        .arg(dir)
+        .arg("-c")
+        .arg(dir.join("nginx.conf"))
+        .output()
+        .expect("nginx runs");
+    (!output.status.success()).then(|| String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn a_static_site_proxy_is_valid_nginx_with_fly_and_with_compose_values() {
+    let available = Command::new("nginx").arg("-v").output().is_ok()
+        && Command::new("envsubst").arg("--version").output().is_ok();
+    if !available {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "nginx or envsubst is not installed, and CI is set: install nginx-light and gettext-base"
+        );
+        eprintln!("nginx or envsubst is not installed; skipping (it runs in CI)");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut checked = 0;
+    for (path, topology, outputs) in emitted() {
+        let compose = &outputs.get("compose.yaml").expect("compose.yaml").contents;
+        for id in topology.service_ids() {
+            let name = &topology.service(id).name.value;
+            let Some(dockerfile) = outputs.get(&format!("{name}/Dockerfile")) else {
+                continue;
+            };
+            let dockerfile = &dockerfile.contents;
+            let marker = "COPY <<'NGINX_CONF' /etc/nginx/templates/default.conf.template\n";
+            let Some((_, rest)) = dockerfile.split_once(marker) else {
+                continue;
+            };
+            let template = rest.split("\nNGINX_CONF\n").next().expect("heredoc");
+            let service: String = compose
+                .lines()
+                .skip_while(|l| *l != format!("  {name}:"))
+                .skip(1)
+                .take_while(|l| l.starts_with("    "))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let mut fly = proxy_values(dockerfile, "=");
+            let mut local = proxy_values(&service, ": ");
+            assert!(
+                !fly.is_empty(),
+                "{}: {name}: ENV sets the targets",
+                path.display()
+            );
+            assert_eq!(fly.len(), local.len(), "{}: {name}", path.display());
+            assert!(
+                local.iter().all(|(_, v)| !v.contains("localhost")),
+                "{local:?}"
+            );
+            fly.push(("NGINX_LOCAL_RESOLVERS".into(), "[fdaa::3]".into()));
+            local.push(("NGINX_LOCAL_RESOLVERS".into(), "127.0.0.11".into()));
+            for (what, values) in [("Fly", &fly), ("Compose", &local)] {
+                if let Some(error) = nginx_rejects(template, values, dir.path()) {
+                    panic!("{}: {name} with {what}'s values:\n{error}", path.display());
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 1, "the medio example proxies /api/");
 }

@@ -283,6 +283,11 @@ pub struct Resolver<'a> {
     /// For Compose: every service's published ports, parallel to
     /// `stack.services`. References then resolve to local addresses.
     pub local: Option<&'a [Vec<LocalPort>]>,
+    /// With `local`: whether the text is used inside the Compose network (a
+    /// static site's nginx proxy), where another service's public URL is its
+    /// Compose name and container port, not `localhost` (which a browser
+    /// uses, and which in a container is the container itself).
+    pub in_network: bool,
 }
 
 impl Resolver<'_> {
@@ -343,6 +348,12 @@ impl Resolver<'_> {
         let first = ports.first();
         match &reference.attr {
             RefAttr::App => None,
+            RefAttr::PublicHost | RefAttr::FlyDevHost if self.in_network => {
+                http.map(|port| port.compose_service.clone())
+            }
+            RefAttr::PublicUrl | RefAttr::FlyDevUrl if self.in_network => {
+                http.map(|port| format!("http://{}:{}", port.compose_service, port.container))
+            }
             RefAttr::PublicHost | RefAttr::FlyDevHost => Some("localhost".to_string()),
             RefAttr::PublicUrl | RefAttr::FlyDevUrl => {
                 http.map(|port| format!("http://localhost:{}", port.host))

@@ -42,6 +42,24 @@ pub const REDIS_IMAGE: &str = "redis:7.4";
 pub const DEV_PASSWORD: &str = "flyx-local-dev-only";
 const POSTGRES_PORT: u16 = super::POSTGRES_PORT;
 
+/// The environment variable a static site's nginx reads the host (and port)
+/// of its proxy number `index` from: the Dockerfile sets the Fly value,
+/// compose.yaml the local one, and nginx's entrypoint writes it into the
+/// configuration at start (`/etc/nginx/templates`, envsubst).
+pub fn proxy_host_var(index: usize) -> String {
+    format!("FLYX_PROXY_{index}_HOST")
+}
+
+/// The variable holding proxy number `index`'s scheme (`http`, `https`).
+pub fn proxy_scheme_var(index: usize) -> String {
+    format!("FLYX_PROXY_{index}_SCHEME")
+}
+
+/// `NGINX_ENVSUBST_FILTER`: only these variables are substituted, so
+/// nginx's own `$uri` or `$host` and any other variable stay as written
+/// (nginxinc/docker-nginx-unprivileged entrypoint/20-envsubst-on-templates.sh).
+pub const NGINX_ENV_FILTER: &str = "^(FLYX_PROXY_|NGINX_LOCAL_RESOLVERS)";
+
 /// Everything `compose.yaml` holds, in file order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComposeStack {
@@ -369,6 +387,10 @@ impl Planner<'_> {
         let topology = self.topology;
         let mut env: BTreeMap<String, String> =
             topology.resolved(id).local.env.iter().cloned().collect();
+        for (index, proxy) in topology.resolved(id).local.proxies.iter().enumerate() {
+            env.insert(proxy_host_var(index), proxy.host.clone());
+            env.insert(proxy_scheme_var(index), proxy.scheme.clone());
+        }
         for attachment in &topology.resolved(id).attachments {
             env.insert(
                 attachment.secret.clone(),

@@ -44,9 +44,15 @@ pub fn check(stack: Stack) -> (Option<Topology>, Diagnostics) {
         links: &links,
         rejected: &rejected,
         local: None,
+        in_network: false,
     };
     let host_ports = local::host_ports(&stack);
     let local_resolver = Resolver {
+        local: Some(&host_ports),
+        ..resolver
+    };
+    let network_resolver = Resolver {
+        in_network: true,
         local: Some(&host_ports),
         ..resolver
     };
@@ -60,7 +66,7 @@ pub fn check(stack: Stack) -> (Option<Topology>, Diagnostics) {
             resolved.local = local_values(
                 id,
                 service,
-                &local_resolver,
+                [&local_resolver, &network_resolver],
                 &host_ports[i],
                 &mut diagnostics,
             );
@@ -127,15 +133,26 @@ pub fn check(stack: Stack) -> (Option<Topology>, Diagnostics) {
 /// and its `local` block applied to the env. Every problem of the shared
 /// texts was reported when they resolved for Fly; the `local` block's own
 /// texts report theirs here.
+/// `resolvers` are the local one and the one for texts used inside the
+/// Compose network (a static site's proxies).
 fn local_values(
     id: ServiceId,
     service: &Service,
-    resolver: &Resolver<'_>,
+    [resolver, network]: [&Resolver<'_>; 2],
     ports: &[crate::topology::LocalPort],
     diagnostics: &mut Diagnostics,
 ) -> crate::topology::Local {
     let mut unused = Diagnostics::new();
     let mut references = References::default();
+    let proxies = match &service.source {
+        crate::model::Source::Runtime(build) => {
+            let mut text = |t: &crate::model::Text, d: &mut Diagnostics| {
+                network.text(id, t, &mut references, d)
+            };
+            proxies(&build.proxies, &mut text, &mut unused).unwrap_or_default()
+        }
+        _ => Vec::new(),
+    };
     let mut text =
         |t: &crate::model::Text, d: &mut Diagnostics| resolver.text(id, t, &mut references, d);
     let mut env = named_texts(&service.env, &mut text, &mut unused).unwrap_or_default();
@@ -152,6 +169,7 @@ fn local_values(
         env,
         build_args,
         release_command,
+        proxies,
         ports: ports.to_vec(),
     }
 }
@@ -382,7 +400,7 @@ fn proxies(
     proxies: &[crate::model::Proxy],
     text: &mut impl FnMut(&crate::model::Text, &mut Diagnostics) -> Option<String>,
     diagnostics: &mut Diagnostics,
-) -> Option<Vec<(String, String)>> {
+) -> Option<Vec<crate::topology::ProxyTarget>> {
     resolve_all(proxies, |proxy| {
         let url = text(&proxy.to, diagnostics)?;
         let usable = (url.starts_with("http://") || url.starts_with("https://"))
@@ -404,10 +422,7 @@ fn proxies(
             );
             return None;
         }
-        Some((
-            proxy.path.value.clone(),
-            url.trim_end_matches('/').to_string(),
-        ))
+        Some(crate::topology::ProxyTarget::new(&proxy.path.value, &url))
     })
 }
 

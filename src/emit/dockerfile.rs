@@ -5,10 +5,11 @@ use serde::Serialize;
 
 use super::EmitOptions;
 use super::templates::Templates;
+use crate::check::compose::{NGINX_ENV_FILTER, proxy_host_var, proxy_scheme_var};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{PackageManager, PythonInstaller, RuntimeBuild, RuntimeConfig};
 use crate::span::Spanned;
-use crate::topology::{ServiceId, Topology};
+use crate::topology::{ProxyTarget, ServiceId, Topology};
 
 /// The cargo-chef release the rust template installs.
 pub const CARGO_CHEF_VERSION: &str = "0.1.71";
@@ -201,18 +202,20 @@ pub fn render(
         } => {
             let manager = Manager::choose(package_manager.map(|p| p.value), detected);
             let port = service.http.as_ref().map_or(8080, |h| h.port.value);
+            let proxies: Vec<ProxyContext> = topology
+                .resolved(id)
+                .proxies
+                .iter()
+                .enumerate()
+                .map(|(index, target)| ProxyContext::new(index, target))
+                .collect();
             // Inside the Dockerfile, so a context without the output folder builds.
             let mut nginx_conf = templates.render(
                 "nginx.conf.hbs",
                 &NginxContext {
                     header: options.header(),
                     port,
-                    proxies: topology
-                        .resolved(id)
-                        .proxies
-                        .iter()
-                        .map(|(path, url)| ProxyContext::new(path, url))
-                        .collect(),
+                    proxies: proxies.clone(),
                 },
             )?;
             if !nginx_conf.ends_with('\n') {
@@ -239,6 +242,8 @@ pub fn render(
                     output: output.trim_end_matches('/').to_string(),
                     nginx_version: NGINX_VERSION,
                     nginx_conf,
+                    proxies,
+                    env_filter: NGINX_ENV_FILTER,
                     common,
                 },
             )?
@@ -391,6 +396,9 @@ struct StaticContext {
     output: String,
     nginx_version: &'static str,
     nginx_conf: String,
+    /// With proxies, nginx.conf is a template nginx's entrypoint fills in.
+    proxies: Vec<ProxyContext>,
+    env_filter: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -400,35 +408,40 @@ struct NginxContext {
     proxies: Vec<ProxyContext>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 struct ProxyContext {
     path: String,
     url: String,
-    /// `http` or `https`.
-    scheme: String,
-    /// Host and port, looked up per request (nginx would otherwise resolve it
-    /// once, at start, and fail to start while the name does not resolve).
+    /// The variables nginx's entrypoint fills in from the environment
+    /// (`envsubst`): the Dockerfile sets them to the Fly values, compose.yaml
+    /// to the local ones.
+    host_var: String,
+    scheme_var: String,
+    /// `${FLYX_PROXY_0_HOST}`: how nginx.conf names them.
+    host_ref: String,
+    scheme_ref: String,
+    /// Host and port on Fly.
     host: String,
+    /// `http` or `https` on Fly.
+    scheme: String,
     /// A regex matching the path prefix, and what replaces it.
     pattern: String,
     base: String,
 }
 
 impl ProxyContext {
-    /// Splits a checked `http(s)://host[:port][/base]` URL.
-    fn new(path: &str, url: &str) -> ProxyContext {
-        let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
-        let (host, base) = match rest.split_once('/') {
-            Some((host, base)) => (host, format!("/{}", base.trim_end_matches('/'))),
-            None => (rest, String::new()),
-        };
+    fn new(index: usize, target: &ProxyTarget) -> ProxyContext {
         ProxyContext {
-            path: path.to_string(),
-            url: url.to_string(),
-            scheme: scheme.to_string(),
-            host: host.to_string(),
-            pattern: format!("^{}(.*)$", path.replace('.', "\\.")),
-            base,
+            path: target.path.clone(),
+            url: target.url.clone(),
+            host_var: proxy_host_var(index),
+            scheme_var: proxy_scheme_var(index),
+            host_ref: format!("${{{}}}", proxy_host_var(index)),
+            scheme_ref: format!("${{{}}}", proxy_scheme_var(index)),
+            host: target.host.clone(),
+            scheme: target.scheme.clone(),
+            pattern: format!("^{}(.*)$", target.path.replace('.', "\\.")),
+            base: target.base.clone(),
         }
     }
 }
