@@ -87,7 +87,9 @@ fn changes_job(out: &mut String, topology: &Topology, plan: &CiPlan, options: &E
     let services: Vec<&String> = plan.contexts.keys().collect();
     out.push_str(
         "  changes:\n    name: Find the changed services\n    runs-on: ubuntu-latest\n    \
-         permissions:\n      contents: read\n    outputs:\n      \
+         permissions:\n      contents: read\n      \
+         # gh run list: the last run that deployed\n      actions: read\n    \
+         outputs:\n      \
          services: ${{ steps.list.outputs.services }}\n",
     );
     for name in &services {
@@ -95,11 +97,12 @@ fn changes_job(out: &mut String, topology: &Topology, plan: &CiPlan, options: &E
     }
     out.push_str("    steps:\n");
     checkout(out, true);
+    base_step(out, topology, plan);
     let (root, nested): (Vec<&String>, Vec<&String>) = services
         .iter()
         .partition(|name| plan.contexts[name.as_str()].as_deref() == Some("."));
     if !nested.is_empty() {
-        filter_step(out, plan, "filter", false);
+        filter_step(out, "filter", false);
         for name in &nested {
             let mut rules = Vec::new();
             if let Some(context) = &plan.contexts[name.as_str()] {
@@ -111,7 +114,7 @@ fn changes_job(out: &mut String, topology: &Topology, plan: &CiPlan, options: &E
         }
     }
     if !root.is_empty() {
-        filter_step(out, plan, "root", true);
+        filter_step(out, "root", true);
         for name in &root {
             let mut rules = Vec::new();
             for other in services.iter().filter(|o| *o != name) {
@@ -132,11 +135,39 @@ fn changes_job(out: &mut String, topology: &Topology, plan: &CiPlan, options: &E
     list_step(out, topology, &root, &nested);
 }
 
-fn filter_step(out: &mut String, plan: &CiPlan, id: &str, every: bool) {
+/// The step that finds what to compare with: the commit of the last run of
+/// this workflow on the branch that succeeded. Comparing with the previous
+/// push instead would lose changes: GitHub cancels a run still waiting for
+/// the deploy queue when a newer one joins it, and a failed deploy leaves
+/// its changes undeployed. Without such a run (the first, or history
+/// rewritten past it) every service deploys.
+fn base_step(out: &mut String, topology: &Topology, plan: &CiPlan) {
+    let workflow = path(topology);
+    let file = workflow.rsplit('/').next().unwrap_or(&workflow);
+    let _ = write!(
+        out,
+        "      - id: base\n        name: Find the commit last deployed\n        env:\n          \
+         GH_TOKEN: ${{{{ github.token }}}}\n        run: |\n          \
+         sha=$(gh run list --repo \"$GITHUB_REPOSITORY\" --workflow {file} --branch {branch} \\\n            \
+         --status success --limit 1 --json headSha --jq '.[0].headSha // \"\"')\n          \
+         if [ -n \"$sha\" ] && git merge-base --is-ancestor \"$sha\" HEAD; then\n            \
+         echo \"sha=$sha\" >> \"$GITHUB_OUTPUT\"; echo \"Changes since $sha\"\n          \
+         else\n            \
+         echo 'sha=' >> \"$GITHUB_OUTPUT\"; echo 'No earlier successful run here: every service deploys'\n          \
+         fi\n",
+        file = quote(file),
+        branch = quote(&plan.branch),
+    );
+}
+
+fn filter_step(out: &mut String, id: &str, every: bool) {
     let _ = writeln!(out, "      - id: {id}");
     let _ = writeln!(out, "        uses: {PATHS_FILTER}");
     let _ = writeln!(out, "        with:");
-    let _ = writeln!(out, "          base: {}", yaml_quote(&plan.branch));
+    let _ = writeln!(
+        out,
+        "          base: ${{{{ steps.base.outputs.sha || github.sha }}}}"
+    );
     if every {
         let _ = writeln!(out, "          predicate-quantifier: every");
     }
@@ -155,7 +186,7 @@ fn filter_rules(out: &mut String, name: &str, rules: &[String]) {
 fn list_step(out: &mut String, topology: &Topology, root: &[&String], nested: &[&String]) {
     out.push_str(
         "      - id: list\n        name: List the services to deploy\n        env:\n          \
-         EVERYTHING: ${{ github.event_name == 'workflow_dispatch' }}\n",
+         EVERYTHING: ${{ github.event_name == 'workflow_dispatch' || steps.base.outputs.sha == '' }}\n",
     );
     let mut all: Vec<(&String, &str)> = root.iter().map(|n| (*n, "root")).collect();
     all.extend(nested.iter().map(|n| (*n, "filter")));

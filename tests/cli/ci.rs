@@ -160,3 +160,109 @@ fn an_environment_build_leaves_the_workflow_alone() {
         "not removed by an environment build"
     );
 }
+
+/// The `run:` script of the workflow step with this id, dedented.
+fn step_script(workflow: &str, id: &str) -> String {
+    let start = workflow
+        .find(&format!("      - id: {id}\n"))
+        .unwrap_or_else(|| panic!("step {id}"));
+    let rest = &workflow[start..];
+    let body = rest.split_once("        run: |\n").expect("run: |").1;
+    body.lines()
+        .take_while(|l| l.starts_with("          "))
+        .map(|l| &l[10..])
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Runs the base step in a git repository of two commits with `gh` answering
+/// `answer`; gives what it wrote to `$GITHUB_OUTPUT`.
+fn base_output(script: &str, answer: &str) -> String {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(repo)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@t")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@t")
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .expect("utf-8")
+            .trim()
+            .to_string()
+    };
+    git(&["init", "-q"]);
+    git(&["commit", "-q", "--allow-empty", "-m", "one"]);
+    let first = git(&["rev-parse", "HEAD"]);
+    git(&["commit", "-q", "--allow-empty", "-m", "two"]);
+    let bin = repo.join("bin");
+    std::fs::create_dir(&bin).expect("bin");
+    let answer = answer.replace("FIRST", &first);
+    let gh = bin.join("gh");
+    std::fs::write(&gh, format!("#!/bin/sh\necho '{answer}'\n")).expect("gh");
+    std::fs::set_permissions(&gh, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    let output = repo.join("output");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = std::process::Command::new("bash")
+        .args(["-e", "-c", script])
+        .current_dir(repo)
+        .env("PATH", path)
+        .env("GITHUB_OUTPUT", &output)
+        .env("GITHUB_REPOSITORY", "acme/shop")
+        .output()
+        .expect("bash runs");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    std::fs::read_to_string(output)
+        .expect("output")
+        .replace(&first, "FIRST")
+}
+
+#[test]
+fn changes_are_found_since_the_last_successful_run_not_the_last_push() {
+    let dir = temp_with(&[("shop.flyx", &with_ci()), ("Dockerfile", "FROM scratch\n")]);
+    let run = flyx(dir.path(), &["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let workflow = read(dir.path(), WORKFLOW);
+    assert!(
+        workflow.contains("      actions: read\n"),
+        "gh run list reads runs"
+    );
+    assert!(workflow.contains("--workflow flyx-shop.yml --branch trunk"));
+    assert_eq!(
+        workflow
+            .matches("base: ${{ steps.base.outputs.sha || github.sha }}")
+            .count(),
+        workflow.matches("uses: dorny/paths-filter").count()
+    );
+    assert!(workflow.contains("|| steps.base.outputs.sha == '' }}"));
+    let script = step_script(&workflow, "base");
+    assert_eq!(
+        base_output(&script, "FIRST"),
+        "sha=FIRST\n",
+        "an earlier deploy"
+    );
+    assert_eq!(base_output(&script, ""), "sha=\n", "no run yet: everything");
+    assert_eq!(
+        base_output(&script, "0123456789abcdef0123456789abcdef01234567"),
+        "sha=\n",
+        "history rewritten past it: everything"
+    );
+}
