@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::report::{CliError, Format, Reporter};
-use super::{EXIT_INPUT, EXIT_OK, GlobalArgs, input};
+use super::{EXIT_OK, GlobalArgs, input};
 use crate::cost::{self, Prices};
 use crate::diagnostic::Code;
 
@@ -40,14 +40,11 @@ impl CostArgs {
     }
 
     fn estimate(&self, reporter: &mut Reporter) -> u8 {
-        let (loaded, checked) =
-            match input::load_and_check(self.file.as_deref(), self.env.as_deref(), reporter) {
+        let (loaded, topology) =
+            match input::checked_topology(self.file.as_deref(), self.env.as_deref(), reporter) {
                 Ok(both) => both,
                 Err(code) => return code,
             };
-        let Some(topology) = checked.topology else {
-            return EXIT_INPUT;
-        };
         let estimate = cost::estimate(&topology, &Prices::builtin(), self.env.as_deref());
         let printed = match self.format {
             CostFormat::Text => cost::to_text(&estimate),

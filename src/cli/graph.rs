@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::report::{CliError, Format, Reporter};
-use super::{EXIT_INPUT, EXIT_OK, GlobalArgs, input};
+use super::{EXIT_OK, GlobalArgs, input};
 use crate::diagnostic::Code;
 use crate::emit::EmitOptions;
 use crate::emit::graph::{self, Charset};
@@ -59,14 +59,11 @@ impl GraphArgs {
     }
 
     fn draw(&self, reporter: &mut Reporter) -> u8 {
-        let (loaded, checked) =
-            match input::load_and_check(self.file.as_deref(), self.env.as_deref(), reporter) {
+        let (loaded, topology) =
+            match input::checked_topology(self.file.as_deref(), self.env.as_deref(), reporter) {
                 Ok(both) => both,
                 Err(code) => return code,
             };
-        let Some(topology) = checked.topology else {
-            return EXIT_INPUT;
-        };
         let source = loaded
             .path
             .file_name()

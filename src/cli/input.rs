@@ -192,6 +192,20 @@ pub fn load_and_check(
     Ok((loaded, checked))
 }
 
+/// [`load_and_check`] for a command that needs the checked topology: the
+/// exit code when there is none (the diagnostics are already reported).
+pub fn checked_topology(
+    file: Option<&Path>,
+    env: Option<&str>,
+    reporter: &mut super::report::Reporter,
+) -> Result<(Loaded, crate::topology::Topology), u8> {
+    let (loaded, checked) = load_and_check(file, env, reporter)?;
+    match checked.topology {
+        Some(topology) => Ok((loaded, topology)),
+        None => Err(super::EXIT_INPUT),
+    }
+}
+
 /// `--env` must name an environment the stack declares (`known`, from the
 /// check; empty when the file does not parse, whose errors say enough).
 fn known_environment(
