@@ -156,6 +156,19 @@ pub fn to_markdown(estimate: &Estimate) -> String {
         "| **{label}** | | | | **{}** |\n",
         dollars(estimate.total_cents())
     ));
+    let notes: Vec<String> = estimate
+        .apps
+        .iter()
+        .flat_map(|a| {
+            a.notes
+                .iter()
+                .map(move |note| format!("- {}: {note}\n", a.name))
+        })
+        .collect();
+    if !notes.is_empty() {
+        out.push_str("\nNotes, as `flyx cost` prints them:\n\n");
+        out.extend(notes);
+    }
     out
 }
 
