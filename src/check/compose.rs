@@ -369,6 +369,7 @@ impl Planner<'_> {
                     "release_command: runs once before the app starts, as on every Fly deploy"
                         .to_string(),
                 ],
+                binds: binds(service, &resolved.default_group),
                 source,
                 command: Some(command),
                 environment,

@@ -129,6 +129,17 @@ pub fn check(stack: Stack) -> (Option<Topology>, Diagnostics) {
     (Some(topology), diagnostics)
 }
 
+/// A `local_path` (relative to the `.flyx` file's folder) as fly.toml must
+/// say it: deploy.sh runs `fly deploy <build context>` from the project,
+/// flyctl changes into that folder first and then reads the file with a
+/// plain relative path (internal/command/command.go
+/// `ChangeWorkingDirectoryToFirstArgIfPresent`, internal/appconfig/config.go
+/// `toMachineFile`), so the path is taken from the context.
+pub fn flyctl_local_path(service: &Service, path: &str) -> String {
+    let from = service.source.context().map_or(".", |c| c.value.as_str());
+    compose::relative_from(from, path)
+}
+
 /// The service's env, build args and release command with local addresses,
 /// and its `local` block applied to the env. Every problem of the shared
 /// texts was reported when they resolved for Fly; the `local` block's own

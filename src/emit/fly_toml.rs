@@ -461,7 +461,11 @@ fn config(topology: &Topology, id: ServiceId, options: &EmitOptions) -> Config {
                 processes: groups.of(&r.processes),
             })
             .collect(),
-        files: service.files.iter().map(|f| file(f, &groups)).collect(),
+        files: service
+            .files
+            .iter()
+            .map(|f| file(service, f, &groups))
+            .collect(),
     }
 }
 
@@ -783,9 +787,13 @@ fn memory(mb: u64) -> String {
     }
 }
 
-fn file(f: &crate::model::FileMount, groups: &Groups<'_>) -> FileSection {
+fn file(service: &Service, f: &crate::model::FileMount, groups: &Groups<'_>) -> FileSection {
     let (local_path, secret_name, raw_value) = match &f.content {
-        FileContent::Local(path) => (Some(path.value.clone()), None, None),
+        FileContent::Local(path) => (
+            Some(crate::check::flyctl_local_path(service, &path.value)),
+            None,
+            None,
+        ),
         FileContent::Secret(name) => (None, Some(name.value.clone()), None),
         FileContent::Raw(text) => (None, None, Some(text.clone())),
     };

@@ -603,3 +603,33 @@ fn a_static_site_in_a_subfolder_builds_with_any_output_folder() {
         assert!(!folder.join("web/nginx.conf").exists(), "-o {output:?}");
     }
 }
+
+#[test]
+fn a_local_path_file_is_found_from_the_folder_fly_deploy_runs_in() {
+    let stack = "project shop {\n  region = ams\n}\n\nservice app {\n  build { dockerfile = \"services/app/Dockerfile\"  context = \"services/app\" }\n  http { port = 8080  public = true }\n  file { guest_path = \"/etc/app/app.conf\"  local_path = \"config/app.conf\" }\n}\n";
+    let dir = temp_with(&[
+        ("shop.flyx", stack),
+        ("services/app/Dockerfile", "FROM scratch\n"),
+        ("config/app.conf", "answer = 42\n"),
+    ]);
+    let run = flyx(dir.path(), &["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let fly_toml = read(dir.path(), "fly/app/fly.toml");
+    let local_path = fly_toml
+        .lines()
+        .find_map(|l| l.strip_prefix("local_path = "))
+        .expect("a local_path")
+        .trim_matches('"');
+    // deploy.sh runs `fly deploy services/app` from the project, and flyctl
+    // changes into that folder before it reads the file.
+    let script = read(dir.path(), "fly/deploy.sh");
+    assert!(
+        script.contains("deploy services/app --app shop-app"),
+        "{script}"
+    );
+    let from_context = dir.path().join("services/app").join(local_path);
+    assert_eq!(
+        std::fs::read_to_string(&from_context).expect("the file, from the context"),
+        "answer = 42\n"
+    );
+}
