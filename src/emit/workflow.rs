@@ -44,6 +44,11 @@ pub fn render(topology: &Topology, options: &EmitOptions) -> Option<String> {
          name: flyx {name}\n\n\
          on:\n  push:\n    branches:\n      - {branch}\n  workflow_dispatch:\n\n\
          permissions: {{}}\n\n\
+         # One run at a time per branch, in push order: a newer push waits, and\n\
+         # replaces a run still waiting (its changes are measured from the last\n\
+         # successful run, so they deploy with the newer one). A deploy is never\n\
+         # cut off half-way.\n\
+         concurrency:\n  group: flyx-{name}-${{{{ github.ref }}}}\n  cancel-in-progress: false\n\n\
          jobs:\n",
         output = options.output_from_project,
         org = project.org,
@@ -262,12 +267,12 @@ fn deploy_job(out: &mut String, topology: &Topology, plan: &CiPlan, options: &Em
          # Its secrets can be kept in, and its runs approved in, this environment.\n    \
          environment: fly-{project}\n    \
          permissions:\n      contents: read\n    \
-         concurrency:\n      group: flyx-deploy-{project}\n      cancel-in-progress: false\n    \
          steps:\n",
         needs = needs.join(", "),
         branch = plan.branch.replace('\'', "''"),
         branch_comment = plan.branch,
     );
+    newest_commit_step(out, plan);
     checkout(out, false);
     let _ = write!(
         out,
@@ -281,6 +286,26 @@ fn deploy_job(out: &mut String, topology: &Topology, plan: &CiPlan, options: &Em
         script = quote(&format!("{}/deploy.sh", options.output_from_project)),
     );
     health_step(out, plan);
+}
+
+/// The deploy's first step: stop, failing the run, when the branch has moved
+/// on since this run started (a newer push, or a re-run of an old run).
+/// Deploying would put older code over newer; failing keeps this run out of
+/// the "last successful run" the next one measures its changes from, so the
+/// newer run deploys these changes too.
+fn newest_commit_step(out: &mut String, plan: &CiPlan) {
+    let _ = write!(
+        out,
+        "      - id: newest\n        name: Deploy only the newest commit of the branch\n        env:\n          \
+         GH_TOKEN: ${{{{ github.token }}}}\n          \
+         BRANCH: {branch}\n        run: |\n          \
+         head=$(gh api \"repos/$GITHUB_REPOSITORY/git/ref/heads/$BRANCH\" --jq .object.sha)\n          \
+         if [ \"$head\" != \"$GITHUB_SHA\" ]; then\n            \
+         echo \"::error::$BRANCH is at $head now, not $GITHUB_SHA: the run for $head deploys these changes too\"\n            \
+         exit 1\n          \
+         fi\n",
+        branch = yaml_quote(&plan.branch),
+    );
 }
 
 /// Probes each changed public service's health check on its fly.dev

@@ -266,3 +266,56 @@ fn changes_are_found_since_the_last_successful_run_not_the_last_push() {
         "history rewritten past it: everything"
     );
 }
+
+/// Runs the deploy job's guard with `gh` answering `head`: whether it lets
+/// the deploy go on.
+fn guard_passes(script: &str, head: &str, sha: &str) -> bool {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let gh = dir.path().join("gh");
+    std::fs::write(&gh, format!("#!/bin/sh\necho '{head}'\n")).expect("gh");
+    std::fs::set_permissions(&gh, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    let path = format!(
+        "{}:{}",
+        dir.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    std::process::Command::new("bash")
+        .args(["-e", "-c", script])
+        .env("PATH", path)
+        .env("GITHUB_SHA", sha)
+        .env("GITHUB_REPOSITORY", "acme/shop")
+        .env("BRANCH", "trunk")
+        .output()
+        .expect("bash runs")
+        .status
+        .success()
+}
+
+#[test]
+fn runs_queue_per_branch_and_only_the_newest_commit_deploys() {
+    let dir = temp_with(&[("shop.flyx", &with_ci()), ("Dockerfile", "FROM scratch\n")]);
+    let run = flyx(dir.path(), &["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let workflow = read(dir.path(), WORKFLOW);
+    assert!(workflow.contains(
+        "concurrency:\n  group: flyx-shop-${{ github.ref }}\n  cancel-in-progress: false\n"
+    ));
+    let deploy = workflow
+        .split("\n  deploy:\n")
+        .nth(1)
+        .expect("a deploy job");
+    let first_step = deploy.split("    steps:\n").nth(1).expect("steps");
+    assert!(
+        first_step.starts_with("      - id: newest\n"),
+        "the guard comes first"
+    );
+    assert!(first_step.contains("BRANCH: 'trunk'"));
+    let script = step_script(&workflow, "newest");
+    let sha = "1111111111111111111111111111111111111111";
+    assert!(guard_passes(&script, sha, sha), "the newest commit deploys");
+    assert!(
+        !guard_passes(&script, "2222222222222222222222222222222222222222", sha),
+        "an older one fails, so the next run measures from before it"
+    );
+}
