@@ -3,7 +3,8 @@
 //! so the emitter only writes it out.
 //!
 //! What each local container relies on, with the reference:
-//! - `postgres:17`: the official image keeps its data in
+//! - `postgres:<major>` (17 by default; pgvector's and postgis's images are
+//!   built on it): the official image keeps its data in
 //!   `/var/lib/postgresql/data` (its `PGDATA` up to major 17; 18 moved it),
 //!   creates `POSTGRES_DB` owned by `POSTGRES_USER` with `POSTGRES_PASSWORD`
 //!   on first start, and ships `pg_isready`, `psql` and `createdb`
@@ -501,11 +502,13 @@ impl Planner<'_> {
         let store = topology.store(id);
         let name = store.name.value.clone();
         match &store.kind {
-            StoreKind::Postgres(_) => {
+            StoreKind::Postgres(postgres) => {
                 let databases = databases(topology, id);
                 let first = databases.first().map_or("postgres", String::as_str);
+                let (image, notes) = postgres_image(postgres);
                 let mut out = vec![ComposeService {
-                    source: ComposeSource::Image(POSTGRES_IMAGE.to_string()),
+                    notes,
+                    source: ComposeSource::Image(image),
                     environment: vec![
                         env("POSTGRES_DB", first, None),
                         env(
@@ -538,6 +541,36 @@ impl Planner<'_> {
                 ..ComposeService::default()
             }],
         }
+    }
+}
+
+/// The image a local Postgres runs: the Managed cluster's major version,
+/// with its extensions when one image has them all. `pgvector/pgvector:pgN`
+/// and `postgis/postgis:N-3.5` are built on the official image (same data
+/// folder, same tools; hub.docker.com/r/pgvector/pgvector,
+/// hub.docker.com/r/postgis/postgis); no image has both, so other mixes run
+/// the plain one with a note.
+fn postgres_image(postgres: &crate::model::Postgres) -> (String, Vec<String>) {
+    let crate::model::Postgres::Managed(managed) = postgres else {
+        return (POSTGRES_IMAGE.to_string(), Vec::new());
+    };
+    let version = managed.version.value;
+    let names: Vec<&str> = managed
+        .extensions
+        .iter()
+        .map(|e| e.value.as_str())
+        .collect();
+    match names.as_slice() {
+        [] => (format!("postgres:{version}"), Vec::new()),
+        ["vector"] => (format!("pgvector/pgvector:pg{version}"), Vec::new()),
+        ["postgis"] => (format!("postgis/postgis:{version}-3.5"), Vec::new()),
+        _ => (
+            format!("postgres:{version}"),
+            vec![format!(
+                "on Fly only: extensions {}: no one image has them all",
+                names.join(", ")
+            )],
+        ),
     }
 }
 
