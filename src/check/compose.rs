@@ -788,6 +788,9 @@ fn fly_only(service: &Service) -> Vec<String> {
     if !service.domains().is_empty() {
         missing.push("domains".to_string());
     }
+    if service.consul.is_some_and(|c| c.value) {
+        missing.push("consul (FLY_CONSUL_URL)".to_string());
+    }
     if missing.is_empty() {
         Vec::new()
     } else {
