@@ -175,6 +175,19 @@ fn step_script(workflow: &str, id: &str) -> String {
         .join("\n")
 }
 
+/// Writes a `gh` into `bin` that prints `answer`; gives a PATH that finds it first.
+fn stub_gh(bin: &Path, answer: &str) -> String {
+    let gh = bin.join("gh");
+    std::fs::write(&gh, format!("#!/bin/sh\necho '{answer}'\n")).expect("gh");
+    std::fs::set_permissions(&gh, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
 /// Runs the base step in a git repository of two commits with `gh` answering
 /// `answer`; gives what it wrote to `$GITHUB_OUTPUT`.
 fn base_output(script: &str, answer: &str) -> String {
@@ -206,17 +219,8 @@ fn base_output(script: &str, answer: &str) -> String {
     git(&["commit", "-q", "--allow-empty", "-m", "two"]);
     let bin = repo.join("bin");
     std::fs::create_dir(&bin).expect("bin");
-    let answer = answer.replace("FIRST", &first);
-    let gh = bin.join("gh");
-    std::fs::write(&gh, format!("#!/bin/sh\necho '{answer}'\n")).expect("gh");
-    std::fs::set_permissions(&gh, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-        .expect("chmod");
+    let path = stub_gh(&bin, &answer.replace("FIRST", &first));
     let output = repo.join("output");
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
     let run = std::process::Command::new("bash")
         .args(["-e", "-c", script])
         .current_dir(repo)
@@ -271,15 +275,7 @@ fn changes_are_found_since_the_last_successful_run_not_the_last_push() {
 /// the deploy go on.
 fn guard_passes(script: &str, head: &str, sha: &str) -> bool {
     let dir = tempfile::tempdir().expect("tempdir");
-    let gh = dir.path().join("gh");
-    std::fs::write(&gh, format!("#!/bin/sh\necho '{head}'\n")).expect("gh");
-    std::fs::set_permissions(&gh, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-        .expect("chmod");
-    let path = format!(
-        "{}:{}",
-        dir.path().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = stub_gh(dir.path(), head);
     std::process::Command::new("bash")
         .args(["-e", "-c", script])
         .env("PATH", path)
