@@ -159,7 +159,7 @@ codes! {
     E0244,
     /// `exec` on a service whose command something else decides
     E0245,
-    /// a `machine_config` or `ignorefile` flyctl cannot read as written
+    /// a `machine_config`, `ignorefile` or `local_path` flyctl cannot read as written
     E0246,
     /// a buildpacks `builder` or buildpack that is not an image or buildpack name
     E0247,

@@ -173,9 +173,11 @@ pub fn check(service: &Service, sink: &Sink) {
             .help("make sure the entrypoint ends by running its arguments (`exec \"$@\"`); `/bin/sh -c` would run `supercronic` without its crontab"),
         );
     }
+    if let Some(context) = context_outside_project(service) {
+        local_files_need_a_context_inside(service, context, sink);
+    }
     if let (Some(MachineConfig::File(path)), Some(context)) =
-        (&service.machine_config, service.source.context())
-        && context.value.split('/').any(|part| part == "..")
+        (&service.machine_config, context_outside_project(service))
     {
         sink.push(
             Diagnostic::new(
@@ -186,6 +188,37 @@ pub fn check(service: &Service, sink: &Sink) {
             .label("flyctl opens this path from the build context")
             .also(context.span, "this context leaves the .flyx file's folder")
             .help("write the JSON inline (`machine_config = \"{ ... }\"`), or use a context inside the project"),
+        );
+    }
+}
+
+/// The service's build context, when it climbs out of the `.flyx` file's
+/// folder (`../app`): flyctl reads some paths from there, and the path back
+/// would need the project folder's own name, which flyx does not know.
+fn context_outside_project(service: &Service) -> Option<&Spanned<String>> {
+    service
+        .source
+        .context()
+        .filter(|c| crate::emit::join_relative(&[&c.value]).starts_with(".."))
+}
+
+/// `fly deploy <context>` changes into the context and then reads each
+/// `local_path` from there (internal/command/command.go,
+/// internal/appconfig/config.go `toMachineFile`).
+fn local_files_need_a_context_inside(service: &Service, context: &Spanned<String>, sink: &Sink) {
+    for file in &service.files {
+        let crate::model::FileContent::Local(path) = &file.content else {
+            continue;
+        };
+        sink.push(
+            Diagnostic::new(
+                Code::E0246,
+                path.span,
+                "a `local_path` file needs a build context inside the project",
+            )
+            .label("flyctl reads this path from the build context")
+            .also(context.span, "this context leaves the .flyx file's folder")
+            .help("put the file's text in `raw_value`, or use a context inside the project (move the .flyx file up)"),
         );
     }
 }
