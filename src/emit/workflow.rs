@@ -266,13 +266,14 @@ fn deploy_job(out: &mut String, topology: &Topology, plan: &CiPlan, options: &Em
          runs-on: ubuntu-latest\n    \
          # Its secrets can be kept in, and its runs approved in, this environment.\n    \
          environment: fly-{project}\n    \
-         permissions:\n      contents: read\n    \
+         permissions:\n      contents: read\n      \
+         # gh run list: whether a run covers a newer commit\n      actions: read\n    \
          steps:\n",
         needs = needs.join(", "),
         branch = plan.branch.replace('\'', "''"),
         branch_comment = plan.branch,
     );
-    newest_commit_step(out, plan);
+    newest_commit_step(out, topology, plan);
     checkout(out, false);
     let _ = write!(
         out,
@@ -292,8 +293,12 @@ fn deploy_job(out: &mut String, topology: &Topology, plan: &CiPlan, options: &Em
 /// on since this run started (a newer push, or a re-run of an old run).
 /// Deploying would put older code over newer; failing keeps this run out of
 /// the "last successful run" the next one measures its changes from, so the
-/// newer run deploys these changes too.
-fn newest_commit_step(out: &mut String, plan: &CiPlan) {
+/// newer run deploys these changes too. When no run covers the newer commit
+/// (a re-run took its place in the queue and was the one stopped, or it was
+/// pushed with `[skip ci]`), the error says how to start one.
+fn newest_commit_step(out: &mut String, topology: &Topology, plan: &CiPlan) {
+    let workflow = path(topology);
+    let file = workflow.rsplit('/').next().unwrap_or(&workflow);
     let _ = write!(
         out,
         "      - id: newest\n        name: Deploy only the newest commit of the branch\n        env:\n          \
@@ -301,9 +306,16 @@ fn newest_commit_step(out: &mut String, plan: &CiPlan) {
          BRANCH: {branch}\n        run: |\n          \
          head=$(gh api \"repos/$GITHUB_REPOSITORY/git/ref/heads/$BRANCH\" --jq .object.sha)\n          \
          if [ \"$head\" != \"$GITHUB_SHA\" ]; then\n            \
+         covering=$(gh run list --repo \"$GITHUB_REPOSITORY\" --workflow {file} --commit \"$head\" \\\n              \
+         --json status,conclusion --jq '[.[] | select(.status != \"completed\" or .conclusion == \"success\")] | length')\n            \
+         if [ \"$covering\" -gt 0 ]; then\n              \
          echo \"::error::$BRANCH is at $head now, not $GITHUB_SHA: the run for $head deploys these changes too\"\n            \
+         else\n              \
+         echo \"::error::$BRANCH is at $head now, not $GITHUB_SHA, and no run covers it: gh workflow run {file} --ref $BRANCH\"\n            \
+         fi\n            \
          exit 1\n          \
          fi\n",
+        file = quote(file),
         branch = yaml_quote(&plan.branch),
     );
 }

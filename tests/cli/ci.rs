@@ -271,21 +271,22 @@ fn changes_are_found_since_the_last_successful_run_not_the_last_push() {
     );
 }
 
-/// Runs the deploy job's guard with `gh` answering `head`: whether it lets
-/// the deploy go on.
-fn guard_passes(script: &str, head: &str, sha: &str) -> bool {
+/// Runs the deploy job's guard with `gh` answering `head` (both to the ref
+/// lookup and to the count of runs covering it): whether it lets the deploy
+/// go on, and what it printed.
+fn guard(script: &str, head: &str, sha: &str) -> (bool, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = stub_gh(dir.path(), head);
-    std::process::Command::new("bash")
+    let run = std::process::Command::new("bash")
         .args(["-e", "-c", script])
         .env("PATH", path)
         .env("GITHUB_SHA", sha)
         .env("GITHUB_REPOSITORY", "acme/shop")
         .env("BRANCH", "trunk")
         .output()
-        .expect("bash runs")
-        .status
-        .success()
+        .expect("bash runs");
+    let printed = String::from_utf8_lossy(&run.stdout).into_owned();
+    (run.status.success(), printed)
 }
 
 #[test]
@@ -308,10 +309,20 @@ fn runs_queue_per_branch_and_only_the_newest_commit_deploys() {
     );
     assert!(first_step.contains("BRANCH: 'trunk'"));
     let script = step_script(&workflow, "newest");
-    let sha = "1111111111111111111111111111111111111111";
-    assert!(guard_passes(&script, sha, sha), "the newest commit deploys");
+    assert!(guard(&script, "1", "1").0, "the newest commit deploys");
+    let (passes, printed) = guard(&script, "2", "1");
     assert!(
-        !guard_passes(&script, "2222222222222222222222222222222222222222", sha),
+        !passes,
         "an older one fails, so the next run measures from before it"
+    );
+    assert!(
+        printed.contains("the run for 2 deploys these changes too"),
+        "{printed}"
+    );
+    let (passes, printed) = guard(&script, "0", "1");
+    assert!(!passes);
+    assert!(
+        printed.contains("no run covers it: gh workflow run flyx-shop.yml --ref trunk"),
+        "{printed}"
     );
 }
