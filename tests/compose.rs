@@ -207,3 +207,41 @@ fn a_schedule_crontab_is_written_beside_compose_and_mounted_in_the_cron_group() 
     assert!(!api.contains("crontab"), "only the cron group mounts it");
     assert!(!compose.contains("[[files]]"), "nothing left out");
 }
+
+/// compose.yaml of a stack given as text.
+fn compose_of_text(stack: &str) -> String {
+    let (sources, file) = Sources::single("stack.flyx", stack.to_string());
+    let topology = flyx::check(&sources, file).topology.expect("checks");
+    let outputs =
+        flyx::emit::emit(&topology, &flyx::emit::EmitOptions::beside("stack.flyx")).expect("emits");
+    outputs
+        .get("compose.yaml")
+        .expect("compose.yaml")
+        .contents
+        .clone()
+}
+
+fn stack_with_extensions(extensions: &str) -> String {
+    format!(
+        "project shop {{\n  region = ams\n}}\n\npostgres db {{\n  version    = 16\n  extensions = [{extensions}]\n}}\n\nservice api {{\n  image = \"shop/api:1\"\n  http {{ port = 8080  public = true }}\n  link db {{ database = \"shop\" }}\n}}\n"
+    )
+}
+
+#[test]
+fn a_local_postgres_has_the_clusters_version_and_creates_its_extensions() {
+    let compose = compose_of_text(&stack_with_extensions("vector, pg_trgm"));
+    let db = section(&compose, "  db:");
+    assert!(db.contains("image: \"pgvector/pgvector:pg16\""), "{db}");
+    let init = section(&compose, "  db-init:");
+    assert!(init.contains("image: \"pgvector/pgvector:pg16\""));
+    assert!(init.contains("for db in shop; do psql -v ON_ERROR_STOP=1 -d \\\"$$db\\\" -c 'CREATE EXTENSION IF NOT EXISTS vector' -c 'CREATE EXTENSION IF NOT EXISTS pg_trgm'; done"), "{init}");
+    let api = section(&compose, "  api:");
+    assert!(api.contains("      db-init:\n        condition: service_completed_successfully"));
+
+    let both = compose_of_text(&stack_with_extensions("vector, postgis, pgcrypto"));
+    let db = section(&both, "  db:");
+    assert!(db.contains("image: \"postgres:16\""));
+    assert!(db.contains("# on Fly only: extensions vector, postgis: no one image has them all"));
+    let init = section(&both, "  db-init:");
+    assert!(init.contains("CREATE EXTENSION IF NOT EXISTS pgcrypto") && !init.contains("vector'"));
+}

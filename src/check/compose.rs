@@ -427,7 +427,7 @@ impl Planner<'_> {
                 }
                 Node::Store(store) => {
                     out.insert(topology.store(store).name.value.clone(), Condition::Healthy);
-                    if databases(topology, store).len() > 1 {
+                    if needs_init(topology, store) {
                         out.insert(init_name(topology.store(store)), Condition::Completed);
                     }
                 }
@@ -505,10 +505,10 @@ impl Planner<'_> {
             StoreKind::Postgres(postgres) => {
                 let databases = databases(topology, id);
                 let first = databases.first().map_or("postgres", String::as_str);
-                let (image, notes) = postgres_image(postgres);
+                let local = local_postgres(postgres);
                 let mut out = vec![ComposeService {
-                    notes,
-                    source: ComposeSource::Image(image),
+                    notes: local.notes.clone(),
+                    source: ComposeSource::Image(local.image.clone()),
                     environment: vec![
                         env("POSTGRES_DB", first, None),
                         env(
@@ -529,8 +529,9 @@ impl Planner<'_> {
                     name: name.clone(),
                     ..ComposeService::default()
                 }];
-                if databases.len() > 1 {
-                    out.push(init_service(store, &databases[1..]));
+                if needs_init(topology, id) {
+                    let used = used_databases(topology, id);
+                    out.push(init_service(store, &local, &databases, &used));
                 }
                 out
             }
@@ -544,33 +545,125 @@ impl Planner<'_> {
     }
 }
 
+/// Extensions the official Postgres image ships (its contrib modules), so
+/// every local image has them (postgresql.org/docs/current/contrib.html).
+const CONTRIB: &[&str] = &[
+    "amcheck",
+    "autoinc",
+    "bloom",
+    "btree_gin",
+    "btree_gist",
+    "citext",
+    "cube",
+    "dblink",
+    "dict_int",
+    "dict_xsyn",
+    "earthdistance",
+    "file_fdw",
+    "fuzzystrmatch",
+    "hstore",
+    "insert_username",
+    "intagg",
+    "intarray",
+    "isn",
+    "lo",
+    "ltree",
+    "moddatetime",
+    "pageinspect",
+    "pg_buffercache",
+    "pg_freespacemap",
+    "pg_prewarm",
+    "pg_stat_statements",
+    "pg_surgery",
+    "pg_trgm",
+    "pg_visibility",
+    "pg_walinspect",
+    "pgcrypto",
+    "pgrowlocks",
+    "pgstattuple",
+    "plpgsql",
+    "postgres_fdw",
+    "refint",
+    "seg",
+    "sslinfo",
+    "tablefunc",
+    "tcn",
+    "tsm_system_rows",
+    "tsm_system_time",
+    "unaccent",
+    "xml2",
+];
+
+/// The extensions PostGIS's image adds.
+const POSTGIS: &[&str] = &[
+    "postgis",
+    "postgis_raster",
+    "postgis_topology",
+    "postgis_tiger_geocoder",
+    "address_standardizer",
+];
+
+/// How a local Postgres runs: its image, the extensions it can create in
+/// every database (as deploy.sh enables them on Fly), and what it lacks.
+struct LocalPostgres {
+    image: String,
+    extensions: Vec<String>,
+    notes: Vec<String>,
+}
+
 /// The image a local Postgres runs: the Managed cluster's major version,
 /// with its extensions when one image has them all. `pgvector/pgvector:pgN`
 /// and `postgis/postgis:N-3.5` are built on the official image (same data
-/// folder, same tools; hub.docker.com/r/pgvector/pgvector,
-/// hub.docker.com/r/postgis/postgis); no image has both, so other mixes run
-/// the plain one with a note.
-fn postgres_image(postgres: &crate::model::Postgres) -> (String, Vec<String>) {
+/// folder, same tools, the same contrib modules; hub.docker.com/r/pgvector/pgvector,
+/// hub.docker.com/r/postgis/postgis); no image has both.
+fn local_postgres(postgres: &crate::model::Postgres) -> LocalPostgres {
     let crate::model::Postgres::Managed(managed) = postgres else {
-        return (POSTGRES_IMAGE.to_string(), Vec::new());
+        return LocalPostgres {
+            image: POSTGRES_IMAGE.to_string(),
+            extensions: Vec::new(),
+            notes: Vec::new(),
+        };
     };
     let version = managed.version.value;
-    let names: Vec<&str> = managed
+    let all: Vec<&str> = managed
         .extensions
         .iter()
         .map(|e| e.value.as_str())
         .collect();
-    match names.as_slice() {
-        [] => (format!("postgres:{version}"), Vec::new()),
-        ["vector"] => (format!("pgvector/pgvector:pg{version}"), Vec::new()),
-        ["postgis"] => (format!("postgis/postgis:{version}-3.5"), Vec::new()),
-        _ => (
-            format!("postgres:{version}"),
-            vec![format!(
-                "on Fly only: extensions {}: no one image has them all",
-                names.join(", ")
-            )],
-        ),
+    let extra: Vec<&str> = all
+        .iter()
+        .copied()
+        .filter(|e| !CONTRIB.contains(e))
+        .collect();
+    let vector = extra.contains(&"vector");
+    let postgis = extra.iter().any(|e| POSTGIS.contains(e));
+    let image = match (vector, postgis) {
+        (true, false) => format!("pgvector/pgvector:pg{version}"),
+        (false, true) => format!("postgis/postgis:{version}-3.5"),
+        _ => format!("postgres:{version}"),
+    };
+    let has = |e: &str| {
+        CONTRIB.contains(&e)
+            || (vector && !postgis && e == "vector")
+            || (postgis && !vector && POSTGIS.contains(&e))
+    };
+    let missing: Vec<&str> = all.iter().copied().filter(|e| !has(e)).collect();
+    let notes = if missing.is_empty() {
+        Vec::new()
+    } else {
+        vec![format!(
+            "on Fly only: extensions {}: no one image has them all",
+            missing.join(", ")
+        )]
+    };
+    LocalPostgres {
+        image,
+        extensions: all
+            .into_iter()
+            .filter(|e| has(e))
+            .map(str::to_string)
+            .collect(),
+        notes,
     }
 }
 
@@ -599,19 +692,80 @@ fn ready_check(command: &[&str]) -> Healthcheck {
     }
 }
 
-/// The one-shot that creates a Postgres store's other databases; it checks
-/// before it creates, so it is safe to run again.
-fn init_service(store: &crate::model::Store, others: &[String]) -> ComposeService {
+/// What a store's init one-shot creates, for its comment.
+fn init_does(databases: &[String], local: &LocalPostgres) -> String {
+    let mut parts = Vec::new();
+    if databases.len() > 1 {
+        parts.push("the other databases the links name".to_string());
+    }
+    if !local.extensions.is_empty() {
+        parts.push(format!("the extensions {}", local.extensions.join(", ")));
+    }
+    parts.join(" and ")
+}
+
+/// Whether a Postgres store gets the one-shot that prepares it: databases
+/// besides the first to create, or extensions to create in each.
+fn needs_init(topology: &Topology, store: StoreId) -> bool {
+    let StoreKind::Postgres(postgres) = &topology.store(store).kind else {
+        return false;
+    };
+    databases(topology, store).len() > 1 || !local_postgres(postgres).extensions.is_empty()
+}
+
+/// Every database the apps connect to: the links' databases, and
+/// `postgres` for a link that names none.
+fn used_databases(topology: &Topology, store: StoreId) -> Vec<String> {
+    let mut names: BTreeSet<String> = databases(topology, store).into_iter().collect();
+    let unnamed = topology
+        .resolved
+        .iter()
+        .flat_map(|r| &r.attachments)
+        .any(|a| a.store == store && a.database.is_none());
+    if unnamed || names.is_empty() {
+        names.insert("postgres".to_string());
+    }
+    names.into_iter().collect()
+}
+
+/// The one-shot that prepares a Postgres store: it creates the databases
+/// after the first (`POSTGRES_DB`), then the cluster's extensions in every
+/// database the apps use, as deploy.sh enables them on Fly. Each step checks
+/// first, so it is safe to run again.
+fn init_service(
+    store: &crate::model::Store,
+    local: &LocalPostgres,
+    databases: &[String],
+    used: &[String],
+) -> ComposeService {
     let name = &store.name.value;
-    let script = format!(
-        "set -e; for db in {}; do psql -tAc \"SELECT 1 FROM pg_database WHERE datname = '$db'\" | grep -q 1 || createdb \"$db\"; done",
-        others.join(" ")
-    );
+    let mut steps = vec!["set -e".to_string()];
+    if databases.len() > 1 {
+        steps.push(format!(
+            "for db in {}; do psql -tAc \"SELECT 1 FROM pg_database WHERE datname = '$db'\" | grep -q 1 || createdb \"$db\"; done",
+            databases[1..].join(" ")
+        ));
+    }
+    if !local.extensions.is_empty() {
+        let creates: Vec<String> = local
+            .extensions
+            .iter()
+            .map(|e| format!("-c 'CREATE EXTENSION IF NOT EXISTS {e}'"))
+            .collect();
+        steps.push(format!(
+            "for db in {}; do psql -v ON_ERROR_STOP=1 -d \"$db\" {}; done",
+            used.join(" "),
+            creates.join(" ")
+        ));
+    }
     ComposeService {
         name: init_name(store),
-        notes: vec!["creates the other databases the links name; safe to run again".to_string()],
-        source: ComposeSource::Image(POSTGRES_IMAGE.to_string()),
-        command_exec: Some(vec!["sh".into(), "-c".into(), script]),
+        notes: vec![format!(
+            "creates {}; safe to run again",
+            init_does(databases, local)
+        )],
+        source: ComposeSource::Image(local.image.clone()),
+        command_exec: Some(vec!["sh".into(), "-c".into(), steps.join("; ")]),
         environment: vec![
             env("PGHOST", name, None),
             env("PGPASSWORD", DEV_PASSWORD, None),
@@ -948,7 +1102,7 @@ fn planned_names(topology: &Topology) -> Vec<(String, Span, String)> {
         let store = topology.store(StoreId(index));
         let what = format!("store `{}`", store.name.value);
         out.push((store.name.value.clone(), store.name.span, what.clone()));
-        if databases(topology, StoreId(index)).len() > 1 {
+        if needs_init(topology, StoreId(index)) {
             let what = format!("the database setup of {what}");
             out.push((init_name(store), store.name.span, what));
         }
