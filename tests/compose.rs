@@ -234,7 +234,7 @@ fn a_local_postgres_has_the_clusters_version_and_creates_its_extensions() {
     assert!(db.contains("image: \"pgvector/pgvector:pg16\""), "{db}");
     let init = section(&compose, "  db-init:");
     assert!(init.contains("image: \"pgvector/pgvector:pg16\""));
-    assert!(init.contains("for db in shop; do psql -v ON_ERROR_STOP=1 -d \\\"$$db\\\" -c 'CREATE EXTENSION IF NOT EXISTS vector' -c 'CREATE EXTENSION IF NOT EXISTS pg_trgm'; done"), "{init}");
+    assert!(init.contains("for db in shop; do psql -v ON_ERROR_STOP=1 -d \\\"$$db\\\" -c 'CREATE EXTENSION IF NOT EXISTS vector CASCADE' -c 'CREATE EXTENSION IF NOT EXISTS pg_trgm CASCADE'; done"), "{init}");
     let api = section(&compose, "  api:");
     assert!(api.contains("      db-init:\n        condition: service_completed_successfully"));
 

@@ -730,8 +730,9 @@ fn used_databases(topology: &Topology, store: StoreId) -> Vec<String> {
 
 /// The one-shot that prepares a Postgres store: it creates the databases
 /// after the first (`POSTGRES_DB`), then the cluster's extensions in every
-/// database the apps use, as deploy.sh enables them on Fly. Each step checks
-/// first, so it is safe to run again.
+/// database the apps use, as deploy.sh enables them on Fly (`CASCADE`: one
+/// such as `earthdistance` needs `cube` first, whatever order they are
+/// listed in). Each step checks first, so it is safe to run again.
 fn init_service(
     store: &crate::model::Store,
     local: &LocalPostgres,
@@ -750,7 +751,7 @@ fn init_service(
         let creates: Vec<String> = local
             .extensions
             .iter()
-            .map(|e| format!("-c 'CREATE EXTENSION IF NOT EXISTS {e}'"))
+            .map(|e| format!("-c 'CREATE EXTENSION IF NOT EXISTS {e} CASCADE'"))
             .collect();
         steps.push(format!(
             "for db in {}; do psql -v ON_ERROR_STOP=1 -d \"$db\" {}; done",

@@ -134,8 +134,12 @@ pub fn check(stack: Stack) -> (Option<Topology>, Diagnostics) {
 /// flyctl changes into that folder first and then reads the file with a
 /// plain relative path (internal/command/command.go
 /// `ChangeWorkingDirectoryToFirstArgIfPresent`, internal/appconfig/config.go
-/// `toMachineFile`), so the path is taken from the context.
+/// `toMachineFile`), so the path is taken from the context. An absolute
+/// path stays as it is.
 pub fn flyctl_local_path(service: &Service, path: &str) -> String {
+    if path.starts_with('/') {
+        return path.to_string();
+    }
     let from = service.source.context().map_or(".", |c| c.value.as_str());
     compose::relative_from(from, path)
 }

@@ -58,6 +58,7 @@ fn compose_yaml(stack: &ComposeStack, options: &EmitOptions) -> String {
 /// `.` or `/` for a named volume, hence `./`.
 fn bind_mount(bind: &Bind, options: &EmitOptions) -> String {
     let host = match &bind.source {
+        BindSource::Project(path) if path.starts_with('/') => path.clone(),
         BindSource::Project(path) => join_relative(&[&options.project_from_output, path]),
         BindSource::Output(path) => join_relative(&[path]),
     };

@@ -306,7 +306,7 @@ fn newest_commit_step(out: &mut String, topology: &Topology, plan: &CiPlan) {
          BRANCH: {branch}\n        run: |\n          \
          head=$(gh api \"repos/$GITHUB_REPOSITORY/git/ref/heads/$BRANCH\" --jq .object.sha)\n          \
          if [ \"$head\" != \"$GITHUB_SHA\" ]; then\n            \
-         covering=$(gh run list --repo \"$GITHUB_REPOSITORY\" --workflow {file} --commit \"$head\" \\\n              \
+         covering=$(gh run list --repo \"$GITHUB_REPOSITORY\" --workflow {file} --branch \"$BRANCH\" --commit \"$head\" \\\n              \
          --json status,conclusion --jq '[.[] | select(.status != \"completed\" or .conclusion == \"success\")] | length')\n            \
          if [ \"$covering\" -gt 0 ]; then\n              \
          echo \"::error::$BRANCH is at $head now, not $GITHUB_SHA: the run for $head deploys these changes too\"\n            \

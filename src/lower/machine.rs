@@ -192,14 +192,14 @@ pub fn check(service: &Service, sink: &Sink) {
     }
 }
 
-/// The service's build context, when it climbs out of the `.flyx` file's
-/// folder (`../app`): flyctl reads some paths from there, and the path back
-/// would need the project folder's own name, which flyx does not know.
+/// The service's build context, when it is not inside the `.flyx` file's
+/// folder (`../app`, or an absolute path): flyctl reads some paths from
+/// there, and the path back would need the project folder's own name or
+/// place, which flyx does not know.
 fn context_outside_project(service: &Service) -> Option<&Spanned<String>> {
-    service
-        .source
-        .context()
-        .filter(|c| crate::emit::join_relative(&[&c.value]).starts_with(".."))
+    service.source.context().filter(|c| {
+        c.value.starts_with('/') || crate::emit::join_relative(&[&c.value]).starts_with("..")
+    })
 }
 
 /// `fly deploy <context>` changes into the context and then reads each

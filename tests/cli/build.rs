@@ -633,3 +633,18 @@ fn a_local_path_file_is_found_from_the_folder_fly_deploy_runs_in() {
         "answer = 42\n"
     );
 }
+
+#[test]
+fn an_absolute_local_path_is_written_as_it_is() {
+    let stack = "project shop {\n  region = ams\n}\n\nservice app {\n  build { dockerfile = \"app/Dockerfile\"  context = \"app\" }\n  http { port = 8080  public = true }\n  file { guest_path = \"/etc/app/ca.pem\"  local_path = \"/etc/ssl/certs/ca.pem\" }\n}\n";
+    let dir = temp_with(&[("shop.flyx", stack), ("app/Dockerfile", "FROM scratch\n")]);
+    let run = flyx(dir.path(), &["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        read(dir.path(), "fly/app/fly.toml").contains("local_path = \"/etc/ssl/certs/ca.pem\"")
+    );
+    assert!(
+        read(dir.path(), "fly/compose.yaml")
+            .contains("\"/etc/ssl/certs/ca.pem:/etc/app/ca.pem:ro\"")
+    );
+}
