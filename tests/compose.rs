@@ -1,27 +1,13 @@
 //! compose.yaml: every example's file is accepted by docker-compose 1.29.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::{inputs, root};
+
+use std::path::Path;
 use std::process::Command;
 
 use flyx::source::Sources;
 use flyx::{CheckOptions, expand::NoFiles};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn inputs() -> Vec<PathBuf> {
-    let mut inputs: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))
-        .expect("examples")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "flyx"))
-        .collect();
-    for entry in std::fs::read_dir(root().join("tests/cases")).expect("cases") {
-        inputs.push(entry.expect("entry").path().join("input.flyx"));
-    }
-    inputs.sort();
-    inputs
-}
 
 /// The compose.yaml of a base build (`None`) or of one environment's build.
 fn compose_for(input: &Path, environment: Option<&str>) -> Option<String> {

@@ -4,6 +4,9 @@
 //! USER before the start command, volume paths owned by that user, ports
 //! exposed, build arguments declared, no secret in any layer).
 
+mod common;
+use common::inputs;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -20,20 +23,6 @@ struct Built {
     args: Vec<String>,
     secrets: Vec<String>,
     dockerignore: bool,
-}
-
-fn inputs() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(root.join("examples"))
-        .expect("examples/")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "flyx"))
-        .collect();
-    for entry in std::fs::read_dir(root.join("tests/cases")).expect("tests/cases") {
-        paths.push(entry.expect("entry").path().join("input.flyx"));
-    }
-    paths.sort();
-    paths
 }
 
 /// Every input that checks, with the files it emits.

@@ -1,28 +1,13 @@
 //! Every CI workflow flyx generates passes actionlint and `zizmor --offline`.
 
+mod common;
+use common::inputs;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use flyx::emit::EmitOptions;
 use flyx::source::Sources;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Every example and case, for the workflows their base stacks write.
-fn inputs() -> Vec<PathBuf> {
-    let mut inputs: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))
-        .expect("examples/")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "flyx"))
-        .collect();
-    for entry in std::fs::read_dir(root().join("tests/cases")).expect("cases") {
-        inputs.push(entry.expect("entry").path().join("input.flyx"));
-    }
-    inputs.sort();
-    inputs
-}
 
 /// Writes each generated workflow into a fresh folder, as `.github/workflows/NAME`.
 fn workflows(dir: &Path) -> Vec<PathBuf> {

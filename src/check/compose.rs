@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use petgraph::visit::EdgeRef;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
-use crate::emit::join_relative;
+use crate::emit::relative_from;
 use crate::lower::schedule::CRONTAB_PATH;
 use crate::model::{
     Check, CheckKind, FileContent, FileMount, Protocol, Runtime, Service, Source, StoreKind,
@@ -810,26 +810,6 @@ fn source(topology: &Topology, id: ServiceId) -> ComposeSource {
     }
 }
 
-/// `path` (relative to the project) from the folder `dir` (relative to the
-/// project), climbing out of `dir` as far as needed.
-pub fn relative_from(dir: &str, path: &str) -> String {
-    let dir = join_relative(&[dir]);
-    let path = join_relative(&[path]);
-    if dir == "." {
-        return path;
-    }
-    let dir_parts: Vec<&str> = dir.split('/').collect();
-    let path_parts: Vec<&str> = path.split('/').collect();
-    let shared = dir_parts
-        .iter()
-        .zip(&path_parts)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let mut parts: Vec<&str> = vec![".."; dir_parts.len() - shared];
-    parts.extend(&path_parts[shared..]);
-    join_relative(&parts)
-}
-
 /// The entrypoint and command of one process group's container.
 fn command(service: &Service, group: &str) -> (Option<Vec<String>>, Option<String>) {
     if let Some(exec) = &service.exec {
@@ -1109,20 +1089,4 @@ fn planned_names(topology: &Topology) -> Vec<(String, Span, String)> {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_dockerfile_path_is_taken_from_its_context() {
-        assert_eq!(relative_from("api", "api/Dockerfile"), "Dockerfile");
-        assert_eq!(
-            relative_from("apps/web", "docker/web.Dockerfile"),
-            "../../docker/web.Dockerfile"
-        );
-        assert_eq!(relative_from(".", "./Dockerfile"), "Dockerfile");
-        assert_eq!(relative_from("a/./b/", "a/c/D"), "../c/D");
-    }
 }

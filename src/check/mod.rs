@@ -141,7 +141,7 @@ pub fn flyctl_local_path(service: &Service, path: &str) -> String {
         return path.to_string();
     }
     let from = service.source.context().map_or(".", |c| c.value.as_str());
-    compose::relative_from(from, path)
+    crate::emit::relative_from(from, path)
 }
 
 /// The service's env, build args and release command with local addresses,

@@ -6,11 +6,11 @@ use std::fmt::Write;
 
 use crate::check::compose::{
     Bind, BindSource, ComposeService, ComposeSource, ComposeStack, Condition, Dockerfile,
-    Healthcheck, plan, relative_from,
+    Healthcheck, plan,
 };
 use crate::topology::Topology;
 
-use super::{EmitOptions, OutputFile, join_relative};
+use super::{EmitOptions, OutputFile, join_relative, relative_from};
 
 /// `compose.yaml`, and the files it mounts that flyx writes beside it
 /// (schedules' crontabs), by path relative to the output folder.

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
-use super::{EmitOptions, join_relative};
+use super::{EmitOptions, join_relative, relative_from};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{
     AutoStop, Check, CheckKind, Concurrency, ConcurrencyKind, FileContent, Http, HttpOptions,
@@ -525,26 +525,6 @@ fn machine_config(service: &Service) -> Option<String> {
             Some(relative_from(context, &path.value))
         }
     }
-}
-
-/// `path` (relative to the project) as seen from the folder `dir` (relative
-/// to the project, inside it: the check stage refuses a context with `..`).
-fn relative_from(dir: &str, path: &str) -> String {
-    let dir = join_relative(&[dir]);
-    let path = join_relative(&[path]);
-    if dir == "." {
-        return path;
-    }
-    let dir_parts: Vec<&str> = dir.split('/').collect();
-    let path_parts: Vec<&str> = path.split('/').collect();
-    let shared = dir_parts
-        .iter()
-        .zip(&path_parts)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let mut parts: Vec<&str> = vec![".."; dir_parts.len() - shared];
-    parts.extend(&path_parts[shared..]);
-    join_relative(&parts)
 }
 
 /// `[experimental] entrypoint` and `exec`, when the service sets them.

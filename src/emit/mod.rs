@@ -226,6 +226,28 @@ pub fn is_project_output_path(path: &str) -> bool {
         .is_some_and(|name| !name.is_empty() && !name.contains('/'))
 }
 
+/// `path` (relative to the project) as seen from the folder `dir` (relative
+/// to the project), climbing out of `dir` as far as needed. `dir` must not
+/// climb out of the project itself (the check stage refuses such contexts
+/// where it matters).
+pub fn relative_from(dir: &str, path: &str) -> String {
+    let dir = join_relative(&[dir]);
+    let path = join_relative(&[path]);
+    if dir == "." {
+        return path;
+    }
+    let dir_parts: Vec<&str> = dir.split('/').collect();
+    let path_parts: Vec<&str> = path.split('/').collect();
+    let shared = dir_parts
+        .iter()
+        .zip(&path_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut parts: Vec<&str> = vec![".."; dir_parts.len() - shared];
+    parts.extend(&path_parts[shared..]);
+    join_relative(&parts)
+}
+
 /// Joins relative paths with `/` and removes `.` and `x/..` pairs.
 pub fn join_relative(parts: &[&str]) -> String {
     let mut out: Vec<&str> = Vec::new();
@@ -247,7 +269,18 @@ pub fn join_relative(parts: &[&str]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::join_relative;
+    use super::{join_relative, relative_from};
+
+    #[test]
+    fn a_dockerfile_path_is_taken_from_its_context() {
+        assert_eq!(relative_from("api", "api/Dockerfile"), "Dockerfile");
+        assert_eq!(
+            relative_from("apps/web", "docker/web.Dockerfile"),
+            "../../docker/web.Dockerfile"
+        );
+        assert_eq!(relative_from(".", "./Dockerfile"), "Dockerfile");
+        assert_eq!(relative_from("a/./b/", "a/c/D"), "../c/D");
+    }
 
     #[test]
     fn relative_paths_normalise() {
