@@ -630,23 +630,15 @@ fn local_postgres(postgres: &crate::model::Postgres) -> LocalPostgres {
         .iter()
         .map(|e| e.value.as_str())
         .collect();
-    let extra: Vec<&str> = all
-        .iter()
-        .copied()
-        .filter(|e| !CONTRIB.contains(e))
-        .collect();
-    let vector = extra.contains(&"vector");
-    let postgis = extra.iter().any(|e| POSTGIS.contains(e));
-    let image = match (vector, postgis) {
-        (true, false) => format!("pgvector/pgvector:pg{version}"),
-        (false, true) => format!("postgis/postgis:{version}-3.5"),
-        _ => format!("postgres:{version}"),
+    let vector = all.contains(&"vector");
+    let postgis = all.iter().any(|e| POSTGIS.contains(e));
+    // The image, and the extensions it adds to the contrib modules.
+    let (image, adds): (String, &[&str]) = match (vector, postgis) {
+        (true, false) => (format!("pgvector/pgvector:pg{version}"), &["vector"]),
+        (false, true) => (format!("postgis/postgis:{version}-3.5"), POSTGIS),
+        _ => (format!("postgres:{version}"), &[]),
     };
-    let has = |e: &str| {
-        CONTRIB.contains(&e)
-            || (vector && !postgis && e == "vector")
-            || (postgis && !vector && POSTGIS.contains(&e))
-    };
+    let has = |e: &str| CONTRIB.contains(&e) || adds.contains(&e);
     let missing: Vec<&str> = all.iter().copied().filter(|e| !has(e)).collect();
     let notes = if missing.is_empty() {
         Vec::new()

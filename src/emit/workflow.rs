@@ -21,10 +21,12 @@ pub const FLYCTL_VERSION: &str = "0.4.87";
 
 /// The workflow's path relative to the `.flyx` file's folder.
 pub fn path(topology: &Topology) -> String {
-    format!(
-        ".github/workflows/flyx-{}.yml",
-        topology.stack.project.name.value
-    )
+    format!(".github/workflows/{}", file_name(topology))
+}
+
+/// The workflow's file name, as `gh run list --workflow` takes it.
+fn file_name(topology: &Topology) -> String {
+    format!("flyx-{}.yml", topology.stack.project.name.value)
 }
 
 /// The workflow's text, or none when the stack has no `ci` block.
@@ -147,8 +149,7 @@ fn changes_job(out: &mut String, topology: &Topology, plan: &CiPlan, options: &E
 /// its changes undeployed. Without such a run (the first, or history
 /// rewritten past it) every service deploys.
 fn base_step(out: &mut String, topology: &Topology, plan: &CiPlan) {
-    let workflow = path(topology);
-    let file = workflow.rsplit('/').next().unwrap_or(&workflow);
+    let file = file_name(topology);
     let _ = write!(
         out,
         "      - id: base\n        name: Find the commit last deployed\n        env:\n          \
@@ -160,7 +161,7 @@ fn base_step(out: &mut String, topology: &Topology, plan: &CiPlan) {
          else\n            \
          echo 'sha=' >> \"$GITHUB_OUTPUT\"; echo 'No earlier successful run here: every service deploys'\n          \
          fi\n",
-        file = quote(file),
+        file = quote(&file),
         branch = quote(&plan.branch),
     );
 }
@@ -297,8 +298,7 @@ fn deploy_job(out: &mut String, topology: &Topology, plan: &CiPlan, options: &Em
 /// (a re-run took its place in the queue and was the one stopped, or it was
 /// pushed with `[skip ci]`), the error says how to start one.
 fn newest_commit_step(out: &mut String, topology: &Topology, plan: &CiPlan) {
-    let workflow = path(topology);
-    let file = workflow.rsplit('/').next().unwrap_or(&workflow);
+    let file = file_name(topology);
     let _ = write!(
         out,
         "      - id: newest\n        name: Deploy only the newest commit of the branch\n        env:\n          \
@@ -315,7 +315,7 @@ fn newest_commit_step(out: &mut String, topology: &Topology, plan: &CiPlan) {
          fi\n            \
          exit 1\n          \
          fi\n",
-        file = quote(file),
+        file = quote(&file),
         branch = yaml_quote(&plan.branch),
     );
 }
